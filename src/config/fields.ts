@@ -1,0 +1,48 @@
+// Reusable zod field types whose error messages tell an admin what to write
+// ("expected a date YYYY-MM-DD, got \"26/4\"") rather than what went wrong inside zod.
+import { z } from 'zod';
+import { type Day, parseIsoDay } from '../core/day.js';
+
+const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+/** A plain date YYYY-MM-DD, parsed to a day number. */
+export const isoDay = z.unknown().transform((v, ctx): Day => {
+  const d = typeof v === 'string' ? parseIsoDay(v) : null;
+  if (d === null) {
+    ctx.issues.push({ code: 'custom', input: v, message: `expected a date YYYY-MM-DD, got ${shown(v)}` });
+    return z.NEVER;
+  }
+  return d;
+});
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** A wall-clock time HH:MM, parsed to minutes since midnight. */
+export const clockTime = z.unknown().transform((v, ctx): number => {
+  const m = typeof v === 'string' ? HHMM.exec(v.trim()) : null;
+  if (!m) {
+    ctx.issues.push({ code: 'custom', input: v, message: `expected a time HH:MM (24-hour), got ${shown(v)}` });
+    return z.NEVER;
+  }
+  return Number(m[1]) * 60 + Number(m[2]);
+});
+
+/** Non-empty text, normalised to NFC (Vietnamese may arrive decomposed). */
+export const text = z
+  .string({ error: (iss) => `expected text, got ${shown(iss.input)}` })
+  .transform((s) => s.normalize('NFC').trim())
+  .refine((s) => s.length > 0, { message: 'must not be empty' });
+
+/** An e-mail address (kept simple on purpose: the SMTP server is the final judge). */
+export const email = z
+  .string({ error: (iss) => `expected an e-mail address, got ${shown(iss.input)}` })
+  .transform((s) => s.normalize('NFC').trim())
+  .refine((s) => /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\]+\.[^\s@<>(),;:"\\]+$/.test(s), {
+    error: (iss) => `expected an e-mail address, got ${shown(iss.input)}`,
+  });
+
+export const year = z
+  .number({ error: (iss) => `expected a year like 2026, got ${shown(iss.input)}` })
+  .int({ error: (iss) => `expected a year like 2026, got ${shown(iss.input)}` })
+  .min(1900, { error: 'expected a year between 1900 and 2199' })
+  .max(2199, { error: 'expected a year between 1900 and 2199' });

@@ -1,0 +1,180 @@
+// The one place that reads config files. Parses YAML once, validates with zod, reports every
+// problem together (file, dotted path, what to write), builds the calendar and freezes the
+// result. Nothing else in dondoc reads the config file or the calendar data.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type Calendar, makeCalendar } from '../core/calendar.js';
+import { type Day, formatIsoDay, yearOfDay } from '../core/day.js';
+import { type DayOffEntry, HOLIDAY_NAMES, type OfficialYear, type WorkingDayEntry } from '../core/holidays.js';
+import { DondocError, type Problem } from '../errors.js';
+import { DEFAULT_CONFIG_PATH, SHIPPED_CALENDAR_DATA, SHIPPED_CONFIG } from './paths.js';
+import { type DondocConfig, configSchema } from './schema.js';
+import { type DayOffEntryInput, officialYearFileSchema } from './sections/calendar.js';
+
+export interface LoadedConfig {
+  /** The file as the user named it (used in every message). */
+  readonly file: string;
+  readonly config: DondocConfig;
+  readonly calendar: Calendar;
+  /** Things an admin should know that do not stop dondoc (e.g. years computed by rule). */
+  readonly warnings: readonly string[];
+  /** Identifies the config in force (config file + calendar data), for re-planning. */
+  readonly hash: string;
+}
+
+export interface LoadOptions {
+  /** Explicit file (CLI --config); else DONDOC_CONFIG; else config/dondoc.yaml; else the shipped one. */
+  file?: string;
+  env?: Record<string, string | undefined>;
+  /** Today, for warnings about the current and next year; injected, never read here. */
+  today?: Day;
+}
+
+export function formatPath(p: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const k of p) out += typeof k === 'number' ? `[${k}]` : out ? `.${String(k)}` : String(k);
+  return out || '(top level)';
+}
+
+export function zodProblems(file: string, error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): Problem[] {
+  return error.issues.map((i) => {
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;
+    return { path: `${file}: ${formatPath([...prefix, ...i.path])}`, message };
+  });
+}
+
+/** Parses YAML text to plain data, or the syntax problems with line and column. */
+export function parseYaml(file: string, text: string): { data: unknown; problems: Problem[] } {
+  const doc = parseDocument(text.normalize('NFC'), { prettyErrors: false, uniqueKeys: true });
+  const problems = doc.errors.map((e) => ({
+    path: `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}`,
+    message: e.message.split('\n')[0] ?? 'YAML syntax error',
+  }));
+  return { data: problems.length ? undefined : (doc.toJS() ?? {}), problems };
+}
+
+function resolveFile(opts: LoadOptions): { file: string; shown: string } {
+  const explicit = opts.file ?? opts.env?.DONDOC_CONFIG;
+  if (explicit) {
+    if (!fs.existsSync(explicit)) throw new DondocError('CONFIG_NOT_FOUND', `${explicit}: config file not found`);
+    return { file: explicit, shown: explicit };
+  }
+  if (fs.existsSync(DEFAULT_CONFIG_PATH)) return { file: DEFAULT_CONFIG_PATH, shown: DEFAULT_CONFIG_PATH };
+  return { file: SHIPPED_CONFIG, shown: SHIPPED_CONFIG };
+}
+
+const expandDaysOff = (e: DayOffEntryInput, fallbackSource: string): DayOffEntry[] => {
+  const from = e.date ?? e.from!;
+  const to = e.date ?? e.to!;
+  const out: DayOffEntry[] = [];
+  for (let d = from; d <= to; d++) {
+    out.push({ day: d, name: e.name, source: e.source ?? fallbackSource, ...(e.holiday ? { holiday: e.holiday } : {}) });
+  }
+  return out;
+};
+
+function loadOfficialYears(dir: string, problems: Problem[], hash: ReturnType<typeof createHash>): OfficialYear[] {
+  if (!fs.existsSync(dir)) {
+    problems.push({ path: dir, message: 'calendar data directory not found (calendar.official_data)' });
+    return [];
+  }
+  const years: OfficialYear[] = [];
+  for (const name of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    const file = path.join(dir, name);
+    const text = fs.readFileSync(file, 'utf8');
+    hash.update(name).update(text);
+    const { data, problems: syntax } = parseYaml(file, text);
+    if (syntax.length) {
+      problems.push(...syntax);
+      continue;
+    }
+    const parsed = officialYearFileSchema.safeParse(data);
+    if (!parsed.success) {
+      problems.push(...zodProblems(file, parsed.error));
+      continue;
+    }
+    const y = parsed.data;
+    const daysOff = y.days_off.flatMap((e) => expandDaysOff(e, file));
+    const workingDays: WorkingDayEntry[] = y.working_days.map((e) => ({ day: e.date, name: e.name, source: e.source ?? file }));
+    const stray = [...daysOff, ...workingDays].find((e) => yearOfDay(e.day) !== y.year);
+    if (stray) problems.push({ path: file, message: `${formatIsoDay(stray.day)} is not in year ${y.year}` });
+    if (years.some((o) => o.year === y.year)) problems.push({ path: file, message: `a second schedule for ${y.year}` });
+    years.push({ year: y.year, covers: y.covers, daysOff, workingDays });
+  }
+  return years;
+}
+
+/** Reads, validates and freezes the config. Throws DondocError('CONFIG_INVALID') listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const { file, shown } = resolveFile(opts);
+  const text = fs.readFileSync(file, 'utf8');
+  return loadConfigText(text, shown, path.dirname(file), opts.today);
+}
+
+export function loadConfigText(text: string, shown: string, baseDir: string, today?: Day): LoadedConfig {
+  const problems: Problem[] = [];
+  const hash = createHash('sha256').update(text);
+  const { data, problems: syntax } = parseYaml(shown, text);
+  if (syntax.length) throw invalid(shown, syntax);
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) throw invalid(shown, zodProblems(shown, parsed.error));
+  const config = parsed.data;
+
+  const dataDir = config.calendar.official_data ? path.resolve(baseDir, config.calendar.official_data) : SHIPPED_CALENDAR_DATA;
+  const officialYears = loadOfficialYears(dataDir, problems, hash);
+  const extraDaysOff = config.calendar.days_off.flatMap((e) => expandDaysOff(e, shown));
+  const extraWorkingDays: WorkingDayEntry[] = config.calendar.working_days.map((e) => ({ day: e.date, name: e.name, source: e.source ?? shown }));
+  for (const s of config.calendar.swaps) {
+    const name = s.name ?? `Hoán đổi: nghỉ ${formatIsoDay(s.day_off)}, làm bù ${formatIsoDay(s.work_on)}`;
+    extraDaysOff.push({ day: s.day_off, name, source: s.source ?? shown });
+    extraWorkingDays.push({ day: s.work_on, name: `Làm bù cho ngày ${formatIsoDay(s.day_off)}`, source: s.source ?? shown });
+  }
+  if (problems.length) throw invalid(shown, problems);
+
+  const calendar = makeCalendar({
+    zone: config.timezone,
+    officeHours: { intervals: config.office_hours.intervals },
+    officialYears,
+    recurringHolidays: config.calendar.holidays.map((h) => ({
+      name: h.name,
+      calendar: h.lunar ? 'lunar' : 'solar',
+      month: Number(h.date.slice(0, 2)),
+      day: Number(h.date.slice(3, 5)),
+      fromYear: h.from_year,
+      toYear: h.to_year,
+      compensate: h.compensate,
+      source: h.source ?? shown,
+    })),
+    extraDaysOff,
+    extraWorkingDays,
+  });
+
+  const warnings: string[] = [];
+  if (today !== undefined) {
+    for (const y of [yearOfDay(today), yearOfDay(today) + 1]) {
+      const note = calendar.yearNote(y);
+      if (note.fromRule.length === 0) continue;
+      const names = note.fromRule.map((h) => HOLIDAY_NAMES[h]).join(', ');
+      warnings.push(
+        `calendar ${y}: no official schedule for ${names}; placed by the Labour Code rules${note.approximate ? ' (approximate: the yearly decision may differ)' : ''}. Add data/calendar/${y}.yaml or calendar.days_off when it is announced.`,
+      );
+    }
+  }
+  return deepFreeze({ file: shown, config, calendar, warnings, hash: hash.digest('hex').slice(0, 16) });
+}
+
+function invalid(file: string, problems: Problem[]): DondocError {
+  return new DondocError('CONFIG_INVALID', `${file}: ${problems.length} problem${problems.length > 1 ? 's' : ''} in the config`, problems);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) if (typeof v !== 'function') deepFreeze(v);
+  }
+  return o;
+}
