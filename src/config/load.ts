@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type Calendar, makeCalendar } from '../core/calendar.js';
 import { type Day, formatIsoDay, yearOfDay } from '../core/day.js';
@@ -49,11 +49,12 @@ export function zodProblems(file: string, error: z.ZodError, prefix: ReadonlyArr
 
 /** Parses YAML text to plain data, or the syntax problems with line and column. */
 export function parseYaml(file: string, text: string): { data: unknown; problems: Problem[] } {
-  const doc = parseDocument(text.normalize('NFC'), { prettyErrors: false, uniqueKeys: true });
-  const problems = doc.errors.map((e) => ({
-    path: `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}`,
-    message: e.message.split('\n')[0] ?? 'YAML syntax error',
-  }));
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text.normalize('NFC'), { prettyErrors: false, uniqueKeys: true, lineCounter });
+  const problems = doc.errors.map((e) => {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    return { path: `${file}:${line}:${col}`, message: e.message.split('\n')[0] ?? 'YAML syntax error' };
+  });
   return { data: problems.length ? undefined : (doc.toJS() ?? {}), problems };
 }
 

@@ -1,0 +1,9 @@
+# Production image: Node LTS, dependencies from the lockfile, sources run through tsx.
+FROM node:22-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY . .
+USER node
+EXPOSE 8080
+CMD ["node", "bin/dondoc.mjs", "start"]

@@ -1,0 +1,12 @@
+// Runs every benchmark in bench/ one after another (npm run bench). Each prints its figures;
+// copy them into docs/BENCHMARKS.md with the machine they ran on.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+const only = process.argv.slice(2);
+const scripts = fs.readdirSync('bench').filter((f) => f.endsWith('.ts') && (only.length === 0 || only.some((o) => f.includes(o)))).sort();
+for (const s of scripts) {
+  console.log(`\n=== bench/${s}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${s}`], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+}
