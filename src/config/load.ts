@@ -4,12 +4,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { type Calendar, makeCalendar } from '../core/calendar.js';
 import { type Day, formatIsoDay, yearOfDay } from '../core/day.js';
 import { type DayOffEntry, HOLIDAY_NAMES, type OfficialYear, type WorkingDayEntry } from '../core/holidays.js';
+import type { OrgDirectory } from '../core/org.js';
 import { DondocError, type Problem } from '../errors.js';
+import { loadOrgDirectory } from './org-load.js';
+import { formatPath, parseYaml, zodProblems } from './problems.js';
+
+export { formatPath, parseYaml, zodProblems };
 import { DEFAULT_CONFIG_PATH, SHIPPED_CALENDAR_DATA, SHIPPED_CONFIG } from './paths.js';
 import { type DondocConfig, configSchema } from './schema.js';
 import { type DayOffEntryInput, officialYearFileSchema } from './sections/calendar.js';
@@ -19,6 +22,8 @@ export interface LoadedConfig {
   readonly file: string;
   readonly config: DondocConfig;
   readonly calendar: Calendar;
+  /** The org directory (config `org.directory`) with the roles resolved to its entries. */
+  readonly org: OrgDirectory;
   /** Things an admin should know that do not stop dondoc (e.g. years computed by rule). */
   readonly warnings: readonly string[];
   /** Identifies the config in force (config file + calendar data), for re-planning. */
@@ -31,31 +36,6 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Today, for warnings about the current and next year; injected, never read here. */
   today?: Day;
-}
-
-export function formatPath(p: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const k of p) out += typeof k === 'number' ? `[${k}]` : out ? `.${String(k)}` : String(k);
-  return out || '(top level)';
-}
-
-export function zodProblems(file: string, error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): Problem[] {
-  return error.issues.map((i) => {
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;
-    return { path: `${file}: ${formatPath([...prefix, ...i.path])}`, message };
-  });
-}
-
-/** Parses YAML text to plain data, or the syntax problems with line and column. */
-export function parseYaml(file: string, text: string): { data: unknown; problems: Problem[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text.normalize('NFC'), { prettyErrors: false, uniqueKeys: true, lineCounter });
-  const problems = doc.errors.map((e) => {
-    const { line, col } = lineCounter.linePos(e.pos[0]);
-    return { path: `${file}:${line}:${col}`, message: e.message.split('\n')[0] ?? 'YAML syntax error' };
-  });
-  return { data: problems.length ? undefined : (doc.toJS() ?? {}), problems };
 }
 
 function resolveFile(opts: LoadOptions): { file: string; shown: string } {
@@ -134,6 +114,9 @@ export function loadConfigText(text: string, shown: string, baseDir: string, tod
     extraDaysOff.push({ day: s.day_off, name, source: s.source ?? shown });
     extraWorkingDays.push({ day: s.work_on, name: `Làm bù cho ngày ${formatIsoDay(s.day_off)}`, source: s.source ?? shown });
   }
+  const orgLoaded = loadOrgDirectory({ section: config.org, baseDir, configFile: shown, ...(today !== undefined ? { today } : {}) });
+  problems.push(...orgLoaded.problems);
+  hash.update(orgLoaded.text);
   if (problems.length) throw invalid(shown, problems);
 
   const calendar = makeCalendar({
@@ -165,7 +148,8 @@ export function loadConfigText(text: string, shown: string, baseDir: string, tod
       );
     }
   }
-  return deepFreeze({ file: shown, config, calendar, warnings, hash: hash.digest('hex').slice(0, 16) });
+  warnings.push(...orgLoaded.warnings);
+  return deepFreeze({ file: shown, config, calendar, org: orgLoaded.org, warnings, hash: hash.digest('hex').slice(0, 16) });
 }
 
 function invalid(file: string, problems: Problem[]): DondocError {

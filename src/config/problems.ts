@@ -1,0 +1,30 @@
+// Turning YAML and zod failures into problems a person can act on: the file, the dotted
+// path of the field, and what to write instead.
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { Problem } from '../errors.js';
+
+export function formatPath(p: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const k of p) out += typeof k === 'number' ? `[${k}]` : out ? `.${String(k)}` : String(k);
+  return out || '(top level)';
+}
+
+export function zodProblems(file: string, error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): Problem[] {
+  return error.issues.map((i) => {
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;
+    return { path: `${file}: ${formatPath([...prefix, ...i.path])}`, message };
+  });
+}
+
+/** Parses YAML text to plain data, or the syntax problems with line and column. */
+export function parseYaml(file: string, text: string): { data: unknown; problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text.normalize('NFC'), { prettyErrors: false, uniqueKeys: true, lineCounter });
+  const problems = doc.errors.map((e) => {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    return { path: `${file}:${line}:${col}`, message: e.message.split('\n')[0] ?? 'YAML syntax error' };
+  });
+  return { data: problems.length ? undefined : (doc.toJS() ?? {}), problems };
+}
