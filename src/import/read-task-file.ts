@@ -1,0 +1,126 @@
+// Reads a task file — a clerk's register (.xlsx, .csv) or the JSON shape (.json, .yaml) — into
+// validated task inputs, without touching the store: `dondoc import` writes them (all or,
+// with --partial, the good ones). Every problem of every row is reported; a problem with the
+// file as a whole (unreadable, legacy encoding, no header) is a DondocError.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { OrgDirectory } from '../core/org.js';
+import { makeZone } from '../core/zone.js';
+import { DondocError, usageError } from '../errors.js';
+import { makeResolver } from './bodies.js';
+import { readCsvGrid } from './csv.js';
+import { documentFromTitle } from './document.js';
+import { decodeText } from './encoding.js';
+import type { Grid } from './grid.js';
+import { FIELD_LABEL } from './headers.js';
+import type { ImportedRow, RowProblem } from './problems.js';
+import { readRecord } from './rows.js';
+import { readSheet } from './sheet.js';
+import { parseStructured, readStructuredItems, taskList } from './structured.js';
+import { rejectSharedIds } from './validate.js';
+import { readXlsxGrid } from './xlsx.js';
+
+export { formatRowProblem } from './problems.js';
+export type { ImportedRow, RowProblem } from './problems.js';
+
+export type ImportFormat = 'xlsx' | 'csv' | 'json' | 'yaml';
+
+export interface ImportResult {
+  file: string;
+  format: ImportFormat;
+  rows: ImportedRow[];
+  problems: RowProblem[];
+  warnings: RowProblem[];
+}
+
+export interface ReadTaskFileOptions {
+  org: OrgDirectory;
+  /** IANA zone of completion and receipt times written without an offset. */
+  zone: string;
+  /** Default issuer for documents ("UBND tỉnh Thái Nguyên") when the file does not say. */
+  issuer?: string;
+}
+
+const FORMATS: Record<string, ImportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.txt': 'csv', '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml' };
+
+export function formatOf(file: string): ImportFormat {
+  const ext = path.extname(file).toLowerCase();
+  const format = FORMATS[ext];
+  if (format) return format;
+  if (ext === '.xls') throw usageError(`${file}: old .xls workbooks are not read: open it in Excel and save it as .xlsx`);
+  throw usageError(`${file}: unknown file type "${ext}": expected .xlsx, .csv, .json or .yaml`);
+}
+
+export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Promise<ImportResult> {
+  const format = formatOf(file);
+  let zone;
+  try {
+    zone = makeZone(opts.zone);
+  } catch {
+    throw usageError(`unknown time zone "${opts.zone}"`);
+  }
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DondocError('IMPORT_REJECTED', `${file}: cannot read the file (${code === 'ENOENT' ? 'not found' : (code ?? (e as Error).message)})`, [{ path: file, message: 'cannot read' }], { cause: e });
+  }
+  const resolver = makeResolver(opts.org);
+  const issuer = opts.issuer?.normalize('NFC').trim() || undefined;
+
+  if (format === 'json' || format === 'yaml') {
+    const items = taskList(parseStructured(decodeText(buf, file), file, format), file);
+    const out = readStructuredItems(items, { file, resolver, ...(issuer ? { issuer } : {}) });
+    const rows = rejectSharedIds(out.rows, out.problems, () => ({ column: 'id' }), file, 'give each task its own id, or its own source.item');
+    return finish({ file, format, rows, problems: out.problems, warnings: out.warnings });
+  }
+
+  const grid: Grid = format === 'xlsx' ? await readXlsxGrid(buf, file) : readCsvGrid(buf, file);
+  const sheet = readSheet(grid, file);
+  const title = documentFromTitle(sheet.titleLines);
+  requireColumns(sheet.columns, title, file, sheet.headerRow);
+  const ctx = { file, resolver, zone, ...(issuer ? { issuer } : {}), date1904: grid.date1904, columns: sheet.columns, title };
+  let rows: ImportedRow[] = [];
+  const problems: RowProblem[] = [];
+  const warnings: RowProblem[] = sheet.warnings.map((w) => ({ file, ...w }));
+  for (const rec of sheet.records) {
+    const out = readRecord(rec, ctx);
+    rows.push(...out.rows);
+    problems.push(...out.problems);
+    warnings.push(...out.warnings);
+  }
+  const itemColumn = sheet.columns.get('item') ?? sheet.columns.get('stt');
+  const idColumn = sheet.columns.get('id');
+  rows = rejectSharedIds(
+    rows,
+    problems,
+    (r) => (idColumn ? { column: idColumn.header } : itemColumn ? { column: itemColumn.header, ...(r.input.source.item ? { value: r.input.source.item } : {}) } : {}),
+    file,
+    idColumn
+      ? `give each task its own "${idColumn.header}"`
+      : `give each item its own number in "${itemColumn?.header ?? FIELD_LABEL('item')}"${itemColumn ? '' : ' (add the column)'}, or an id in a "${FIELD_LABEL('id')}" column`,
+  );
+  return finish({ file, format, rows, problems, warnings });
+}
+
+/** Columns without which no row can be read are one problem with the file, not one per row. */
+function requireColumns(columns: Map<string, unknown>, title: ReturnType<typeof documentFromTitle>, file: string, headerRow: number): void {
+  const missing: string[] = [];
+  if (!columns.has('lead')) missing.push(`"${FIELD_LABEL('lead')}" (the lead body)`);
+  if (!columns.has('title') && !columns.has('content')) missing.push(`"${FIELD_LABEL('content')}" (what is to be done)`);
+  if (!columns.has('number') && !columns.has('document') && !title.number) missing.push(`"${FIELD_LABEL('number')}" (the letter's number, e.g. 1510/UBND-TH)`);
+  if (!columns.has('date') && !columns.has('document') && !title.date) missing.push(`"${FIELD_LABEL('date')}" (the letter's date)`);
+  if (missing.length === 0) return;
+  throw new DondocError(
+    'IMPORT_REJECTED',
+    `${file}: the header (row ${headerRow}) lacks ${missing.length > 1 ? 'columns' : 'a column'} ${missing.join(', ')}`,
+    missing.map((m) => ({ path: `${file}: row ${headerRow}`, message: `missing column ${m}` })),
+  );
+}
+
+const byRow = (a: RowProblem, b: RowProblem): number => a.row - b.row;
+
+function finish(r: ImportResult): ImportResult {
+  return { ...r, problems: [...r.problems].sort(byRow), warnings: [...r.warnings].sort(byRow) };
+}

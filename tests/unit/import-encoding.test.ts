@@ -1,0 +1,80 @@
+// Legacy Vietnamese encodings are refused with a message that says what to do.
+import { describe, expect, it } from 'vitest';
+import iconv from 'iconv-lite';
+import { decodeText, fromTcvn3, looksLikeTcvn3 } from '../../src/import/encoding.js';
+import { readTaskFile } from '../../src/import/read-task-file.js';
+import { assertNoTcvn3 } from '../../src/import/sheet.js';
+import { DondocError } from '../../src/errors.js';
+import { ZONE, fixture, org2022 } from './import-support.js';
+
+const rejection = async (file: string): Promise<DondocError> => {
+  const e = await readTaskFile(file, { org: org2022, zone: ZONE }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(DondocError);
+  expect((e as DondocError).code).toBe('IMPORT_REJECTED');
+  return e as DondocError;
+};
+
+describe('TCVN3 (.VnTime) text', () => {
+  it.each(['Së Tµi chÝnh', 'Néi dung nhiÖm vô cña Së', 'TËp trung gi¶i ng©n vèn ®Çu t­ c«ng', 'Thêi h¹n hoµn thµnh'])('%j looks like TCVN3', (s) => {
+    expect(looksLikeTcvn3(s)).toBe(true);
+  });
+
+  it('sums the evidence over a sheet of short cells', () => {
+    const grid = (rows: string[][]) => ({ rows, date1904: false });
+    expect(() => assertNoTcvn3(grid([['STT', 'Đơn vị chủ trì'], ['1', 'Së Y tÕ'], ['2', 'Së X©y dùng']]), 'f.csv')).toThrow(/row 3, column B looks like TCVN3/);
+    expect(() => assertNoTcvn3(grid([['STT', 'Ghi chú'], ['1', 'Zürich'], ['2', 'Sở Y tế']]), 'f.csv')).not.toThrow();
+  });
+
+  it.each([
+    'Sở Tài chính',
+    'Sở Tài chính'.normalize('NFD'),
+    'Nhiệt độ 30°C, độ ẩm 80%',
+    'Nhiet do 30°C',
+    'Café « chez Paul » © 2022',
+    'Tỷ lệ ½ và ¼',
+    'So Tai chinh',
+    'Báo cáo § 3',
+  ])('%j does not', (s) => {
+    expect(looksLikeTcvn3(s)).toBe(false);
+  });
+
+  it('shows what the text says', () => {
+    expect(fromTcvn3('Së Tµi chÝnh')).toBe('Sở Tài chính');
+    expect(fromTcvn3('§¬n vÞ chñ tr×')).toBe('Đơn vị chủ trì');
+  });
+
+  it('in a CSV saved in the TCVN3 code page', async () => {
+    const e = await rejection(fixture('import', 'tcvn3.csv'));
+    expect(e.message).toContain('looks like TCVN3 (.VnTime) text');
+    expect(e.message).toContain('convert the file to Unicode (UTF-8) first');
+    expect(e.message).toContain("Unikey's converter");
+    expect(e.message).toContain('Số, ký hiệu văn bản');
+  });
+
+  it('in a UTF-8 CSV and in a workbook (typed with a .VnTime font), naming the cell', async () => {
+    for (const f of ['tcvn3-as-utf8.csv', 'tcvn3.xlsx']) {
+      const e = await rejection(fixture('import', f));
+      expect(e.message).toMatch(/row 1, column B looks like TCVN3 \(\.VnTime\) text/);
+    }
+  });
+});
+
+describe('other encodings', () => {
+  it('refuses Windows-1258, saying so', async () => {
+    const e = await rejection(fixture('import', 'windows-1258.csv'));
+    expect(e.message).toContain('is not UTF-8 text: it looks like Windows-1258');
+    expect(e.message).toContain('CSV UTF-8');
+  });
+
+  it('reads UTF-8 with or without BOM, and UTF-16 with a BOM', () => {
+    const text = 'STT;Đơn vị chủ trì\n1;Sở Y tế\n';
+    const utf8 = Buffer.from(text, 'utf8');
+    expect(decodeText(utf8, 'f.csv')).toBe(text);
+    expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8]), 'f.csv')).toBe(text);
+    expect(decodeText(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]), 'f.csv')).toBe(text);
+    expect(decodeText(Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf16be')]), 'f.csv')).toBe(text);
+  });
+});

@@ -1,0 +1,96 @@
+// Task files in the JSON shape (JSON or YAML), as written by people and by other systems.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseIsoDay } from '../../src/core/day.js';
+import { DondocError } from '../../src/errors.js';
+import { formatRowProblem, readTaskFile } from '../../src/import/read-task-file.js';
+import { ZONE, fixture, org2022 } from './import-support.js';
+
+const day = (s: string): number => parseIsoDay(s)!;
+const opts = { org: org2022, zone: ZONE, issuer: 'UBND tỉnh Thái Nguyên' };
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dondoc-import-json-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const write = (name: string, text: string): string => {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, text);
+  return file;
+};
+const task = (over: Record<string, unknown> = {}) => ({ title: 'Một việc', source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh' }, lead: 'SYT', ...over });
+
+describe('JSON and YAML task files', () => {
+  it('read the same tasks from {tasks: [...]} in JSON and a bare list in YAML', async () => {
+    const [json, yaml] = await Promise.all([readTaskFile(fixture('import', 'tasks.json'), opts), readTaskFile(fixture('import', 'tasks.yaml'), opts)]);
+    expect(json.format).toBe('json');
+    expect(yaml.format).toBe('yaml');
+    expect(json.problems).toEqual([]);
+    expect(yaml.rows).toEqual(json.rows);
+  });
+
+  it('take bodies by name, dates day-first, deadline phrases, item numbers, and the default issuer', async () => {
+    const { rows, warnings } = await readTaskFile(fixture('import', 'tasks.json'), opts);
+    expect(rows[0]).toEqual({
+      row: 1,
+      input: {
+        id: '1510-ubnd-th-20220416-9-syt',
+        kind: 'task',
+        title: 'Tiêm vắc-xin phòng COVID-19 cho trẻ em từ 5 đến dưới 12 tuổi',
+        source: { number: '1510/UBND-TH', date: day('2022-04-16'), issuer: 'UBND tỉnh Thái Nguyên', item: '9' },
+        lead: 'SYT',
+        coordinators: ['SGDDT'],
+        deadline: { day: day('2022-06-30') },
+        events: [],
+      },
+    });
+    expect(rows[1]!.input.id).toBe('1510-12-bdt');
+    expect(rows[1]!.input.events).toEqual([{ type: 'extended', on: day('2022-06-27'), deadline: { day: day('2022-09-30') }, document: 'Công văn số 2650/UBND-TH', approved_by: 'Chủ tịch UBND tỉnh' }]);
+    expect(warnings.map((w) => [w.row, w.column, w.value])).toEqual([[1, 'coordinators[1]', 'Các sở, ngành liên quan']]);
+  });
+
+  it('report every problem of every item, by item number and field path', async () => {
+    const file = fixture('import', 'bad-tasks.json');
+    const { rows, problems } = await readTaskFile(file, opts);
+    expect(rows).toEqual([]);
+    expect(problems.map((p) => [p.row, p.column, p.value])).toEqual([
+      [1, 'lead', 'Sở Không Tồn Tại'],
+      [2, 'source.date', '2022-02-31'],
+      [2, 'title', ''],
+      [2, 'colour', undefined],
+      [3, undefined, 'not a task'],
+    ]);
+    expect(formatRowProblem(problems[1]!)).toBe(`${file}: row 2, column "source.date": "2022-02-31": not a real date`);
+    expect(problems[0]!.message).toMatch(/^unknown body "Sở Không Tồn Tại"; closest known: /);
+    expect(problems[3]!.message).toContain('unknown field');
+  });
+
+  it('reject every item of an id they share', async () => {
+    const file = write('dup.json', JSON.stringify([task({ id: 'a-1' }), task({ id: 'a-1', lead: 'STC' }), task({ source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'x', item: '2' } })]));
+    const { rows, problems } = await readTaskFile(file, opts);
+    expect(rows.map((r) => r.row)).toEqual([3]);
+    expect(problems.map((p) => [p.row, p.column, p.message])).toEqual([
+      [1, 'id', 'task id "a-1" is shared with row 2: give each task its own id, or its own source.item'],
+      [2, 'id', 'task id "a-1" is shared with row 1: give each task its own id, or its own source.item'],
+    ]);
+  });
+
+  it('need an issuer when neither the file nor the command line gives one', async () => {
+    const file = write('noissuer.yaml', '- title: Một\n  source: { number: 1510/UBND-TH, date: 16/04/2022 }\n  lead: Sở Y tế\n');
+    const { problems } = await readTaskFile(file, { org: org2022, zone: ZONE });
+    expect(problems.map((p) => p.column)).toEqual(['source.issuer']);
+  });
+
+  it('refuse what is not a list of tasks, or not JSON/YAML at all', async () => {
+    const rejected = async (file: string): Promise<string> => {
+      const e = await readTaskFile(file, opts).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(DondocError);
+      return (e as DondocError).message;
+    };
+    expect(await rejected(write('obj.json', '{"task": {}}'))).toContain('expected a list of tasks');
+    expect(await rejected(write('broken.json', '[{"title": '))).toContain('not valid JSON');
+    expect(await rejected(write('broken.yaml', '- title: [unclosed\n'))).toContain('not valid YAML');
+  });
+});
