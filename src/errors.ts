@@ -19,6 +19,11 @@ export const ERROR_CODES = {
   REDIS_UNAVAILABLE: { exit: EXIT.environment, http: 503 },
   SMTP_UNAVAILABLE: { exit: EXIT.environment, http: 503 },
   ENVIRONMENT: { exit: EXIT.environment, http: 503 },
+  // HTTP-only outcomes the API reports in the same error shape.
+  NOT_FOUND: { exit: EXIT.rejected, http: 404 },
+  PAYLOAD_TOO_LARGE: { exit: EXIT.rejected, http: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { exit: EXIT.rejected, http: 415 },
+  INTERNAL: { exit: EXIT.environment, http: 500 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,6 +6,8 @@ import { EXIT, isDondocError } from '../errors.js';
 import { registerCalendarCommands } from './calendar.js';
 import { registerConfigCommands } from './config.js';
 import { type CliContext, makeCliContext } from './context.js';
+import { registerImportCommands } from './import.js';
+import { registerTaskCommands } from './task.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('dondoc')
@@ -18,6 +20,8 @@ export function buildProgram(ctx: CliContext): Command {
     });
   registerConfigCommands(program, ctx);
   registerCalendarCommands(program, ctx);
+  registerTaskCommands(program, ctx);
+  registerImportCommands(program, ctx);
   // Every subcommand inherits the exit and output behaviour.
   const apply = (cmd: Command): void => {
     for (const c of cmd.commands) {

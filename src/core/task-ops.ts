@@ -41,7 +41,7 @@ export function completeTask(
   actor: Actor,
   args: { completedAt: number; occurrence?: string; note?: string; document?: string },
 ): Change {
-  if (args.completedAt > actor.now) throw rejected(`the completion date ${calendar.zone.formatInstant(args.completedAt)} is in the future`);
+  if (args.completedAt > actor.now) throw conflict(`the completion date ${calendar.zone.formatInstant(args.completedAt)} is in the future`);
   if (task.cancelledAt !== undefined) throw conflict(`task ${task.id} is cancelled; it cannot be completed`);
   const key = targetOccurrence(task, calendar, actor.now, args.occurrence);
   const state = task.occurrences[key] ?? {};

@@ -117,7 +117,7 @@ describe('changes refuse nonsense', () => {
   };
 
   it('a completion date in the future', () => {
-    expect(code(() => completeTask(t, calendar, later, { completedAt: at('2022-06-02T09:00:00+07:00') }))).toBe('INPUT_REJECTED');
+    expect(code(() => completeTask(t, calendar, later, { completedAt: at('2022-06-02T09:00:00+07:00') }))).toBe('TASK_CONFLICT');
   });
   it('extending a completed or cancelled task, or to an earlier date', () => {
     const done = completeTask(t, calendar, later, { completedAt: later.now }).task;

@@ -1,0 +1,145 @@
+// The environment variables dondoc reads, parsed once with zod: every problem is reported
+// together, named by the variable, with what to write instead. Defaults live here.
+//
+//   REDIS_URL                redis://127.0.0.1:6379   redis:// or rediss:// URL (AOF on, noeviction)
+//   DONDOC_KEY_PREFIX        dondoc                   prefix of every Redis key (no braces: they are hash tags)
+//   DONDOC_HTTP_PORT         8080                     port of the HTTP API (`dondoc start`)
+//   DONDOC_HTTP_HOST         127.0.0.1                address the API listens on (0.0.0.0 in a container)
+//   DONDOC_HTTP_BODY_LIMIT   1MiB                     largest request body: bytes, or with KiB/MiB
+//   DONDOC_API_TOKENS        (none: API refuses all)  NAME:ROLE:TOKEN, comma-separated; see below
+//   DONDOC_REDIS_TIMEOUT_MS  2000                     connect and command timeout
+//
+// DONDOC_API_TOKENS: `ops:admin:sha256:<64 hex>,board:viewer:sha256:<64 hex>`. ROLE is admin
+// (reads and writes) or viewer (reads). TOKEN is `sha256:` + the hex SHA-256 of the token, so
+// the config holds no secret (make one: `printf %s "$TOKEN" | sha256sum`); a plain token of at
+// least 20 characters is accepted too, for development.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DondocError, type Problem } from '../errors.js';
+
+export const API_ROLES = ['admin', 'viewer'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export interface ApiToken {
+  name: string;
+  role: ApiRole;
+  /** SHA-256 of the token (32 bytes): compared in constant time, never the token itself. */
+  hash: Buffer;
+}
+
+export interface DondocEnv {
+  redisUrl: string;
+  keyPrefix: string;
+  httpPort: number;
+  httpHost: string;
+  bodyLimit: number;
+  apiTokens: readonly ApiToken[];
+  redisTimeoutMs: number;
+}
+
+const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+export const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+const redisUrl = z.string().transform((s, ctx) => {
+  const t = s.trim();
+  let u: URL | undefined;
+  try {
+    u = new URL(t);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) {
+    ctx.issues.push({ code: 'custom', input: s, message: `expected a URL like redis://127.0.0.1:6379 (or rediss:// for TLS), got ${shown(s)}` });
+    return z.NEVER;
+  }
+  return t;
+});
+
+const keyPrefix = z
+  .string()
+  .transform((s) => s.trim())
+  .refine((s) => /^[A-Za-z0-9_.:-]{1,64}$/.test(s), {
+    error: (iss) => `expected letters, digits, "_", ".", ":" or "-" (at most 64; no braces, they are Redis Cluster hash tags), got ${shown(iss.input)}`,
+  });
+
+const intIn = (what: string, min: number, max: number) =>
+  z.string().transform((s, ctx) => {
+    const t = s.trim();
+    if (!/^\d{1,9}$/.test(t) || Number(t) < min || Number(t) > max) {
+      ctx.issues.push({ code: 'custom', input: s, message: `expected ${what} between ${min} and ${max}, got ${shown(s)}` });
+      return z.NEVER;
+    }
+    return Number(t);
+  });
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20 };
+const bodyLimit = z.string().transform((s, ctx) => {
+  const m = /^\s*(\d{1,9})\s*([a-z]*)\s*$/i.exec(s);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit ? Number(m[1]) * unit : NaN;
+  if (!(bytes >= 1024 && bytes <= 64 << 20)) {
+    ctx.issues.push({ code: 'custom', input: s, message: `expected a size between 1KiB and 64MiB, like 1MiB or 524288, got ${shown(s)}` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** Parses DONDOC_API_TOKENS; problems name the entry by position and name, never the secret. */
+export function parseApiTokens(text: string, problems: Problem[]): ApiToken[] {
+  const tokens: ApiToken[] = [];
+  const entries = text.split(/[,\s]+/).filter(Boolean);
+  entries.forEach((entry, i) => {
+    const where = `DONDOC_API_TOKENS[${i}]`;
+    const [name = '', role = '', ...rest] = entry.split(':');
+    const secret = rest.join(':');
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) problems.push({ path: where, message: `expected NAME:ROLE:TOKEN with a name of letters, digits, "_", "." or "-", got name ${shown(name)}` });
+    if (!(API_ROLES as readonly string[]).includes(role)) problems.push({ path: `${where} (${name})`, message: `expected role admin or viewer, got ${shown(role)}` });
+    let hash: Buffer | undefined;
+    if (secret.startsWith('sha256:')) {
+      const hex = secret.slice(7);
+      if (/^[0-9a-fA-F]{64}$/.test(hex)) hash = Buffer.from(hex, 'hex');
+      else problems.push({ path: `${where} (${name})`, message: 'expected sha256: followed by 64 hex digits (printf %s "$TOKEN" | sha256sum)' });
+    } else if (secret.length >= 20) hash = sha256(secret);
+    else problems.push({ path: `${where} (${name})`, message: 'expected a token of at least 20 characters, or sha256:<64 hex digits> of it' });
+    if (tokens.some((t) => t.name === name)) problems.push({ path: `${where} (${name})`, message: 'a second token with this name' });
+    if (hash && (API_ROLES as readonly string[]).includes(role)) tokens.push({ name, role: role as ApiRole, hash });
+  });
+  return tokens;
+}
+
+const envSchema = z.object({
+  REDIS_URL: redisUrl.prefault('redis://127.0.0.1:6379'),
+  DONDOC_KEY_PREFIX: keyPrefix.prefault('dondoc'),
+  DONDOC_HTTP_PORT: intIn('a port', 0, 65535).prefault('8080'),
+  DONDOC_HTTP_HOST: z
+    .string()
+    .transform((s) => s.trim())
+    .refine((s) => /^[A-Za-z0-9.:_-]{1,253}$/.test(s), { error: (iss) => `expected a host name or address like 0.0.0.0, got ${shown(iss.input)}` })
+    .prefault('127.0.0.1'),
+  DONDOC_HTTP_BODY_LIMIT: bodyLimit.prefault('1MiB'),
+  DONDOC_REDIS_TIMEOUT_MS: intIn('milliseconds', 100, 600_000).prefault('2000'),
+  DONDOC_API_TOKENS: z.string().prefault(''),
+});
+
+/** Reads the environment; throws DondocError('CONFIG_INVALID') listing every bad variable. */
+export function parseEnv(env: Record<string, string | undefined>): DondocEnv {
+  // An empty variable means "unset" (docker-compose writes FOO= for blanks).
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k.startsWith('DONDOC_')) && v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  const problems: Problem[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? 'environment'), message: i.message }));
+  const apiTokens = parseApiTokens(parsed.success ? parsed.data.DONDOC_API_TOKENS : (present.DONDOC_API_TOKENS ?? ''), problems);
+  if (!parsed.success || problems.length) {
+    throw new DondocError('CONFIG_INVALID', `environment: ${problems.length} problem${problems.length === 1 ? '' : 's'} in dondoc's variables`, problems);
+  }
+  const d = parsed.data;
+  return Object.freeze({
+    redisUrl: d.REDIS_URL,
+    keyPrefix: d.DONDOC_KEY_PREFIX,
+    httpPort: d.DONDOC_HTTP_PORT,
+    httpHost: d.DONDOC_HTTP_HOST,
+    bodyLimit: d.DONDOC_HTTP_BODY_LIMIT,
+    apiTokens: Object.freeze(apiTokens),
+    redisTimeoutMs: d.DONDOC_REDIS_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,177 @@
+// The HTTP API (fastify). buildApp() wires routes to the task service and never listens or
+// connects: tests drive it with app.inject(), server.ts listens.
+//
+//   GET  /api/health                 Redis reachability (no token needed)       200 | 503
+//   POST /api/tasks                  create a task (task JSON)                  201 | 400 | 409
+//   GET  /api/tasks?status=&body=&due_before=&limit=&cursor=                    200
+//   GET  /api/tasks/:id              task, status, occurrences, history         200 | 404
+//   PUT  /api/tasks/:id              replace the assignment fields (If-Match)   200 | 404 | 412
+//   POST /api/tasks/:id/complete     {completed_at | completed_on, note?, document?, occurrence?}
+//   POST /api/tasks/:id/extend       {deadline, document, approved_by, occurrence?}
+//   POST /api/tasks/:id/cancel       {reason, occurrence?}
+//
+// Every answer about one task carries `ETag: "<revision>"`; writes honour `If-Match` (412 on a
+// stale revision). Errors: `{ error: { code, message, problems: [{ path, message }] } }`, the
+// status from the error catalogue (src/errors.ts); 503 when Redis is down.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Calendar } from '../core/calendar.js';
+import type { OrgDirectory } from '../core/org.js';
+import { parseInstant } from '../core/zone.js';
+import type { ApiToken } from '../config/env.js';
+import { DondocError, type ErrorCode, type Problem, isDondocError } from '../errors.js';
+import { makeTaskService } from '../store/task-service.js';
+import type { ApplyResult, TaskStore } from '../store/task-store.js';
+import { type Principal, authorize, makeAuthenticator } from './auth.js';
+import { cancelBody, completeBody, extendBody, idParam, listQuery, parseIfMatch, parseOr400, taskBody } from './requests.js';
+import { listItemView, taskView } from './task-view.js';
+
+export interface AppDeps {
+  store: TaskStore;
+  calendar: Calendar;
+  org: OrgDirectory;
+  tokens: readonly ApiToken[];
+  /** The clock: epoch ms. */
+  now: () => number;
+  /** Largest request body in bytes (DONDOC_HTTP_BODY_LIMIT); default 1 MiB. */
+  bodyLimit?: number;
+  logger?: FastifyBaseLogger;
+}
+
+/** HTTP-level failures that are not dondoc errors (bad JSON, too large, no route). */
+type HttpCode = ErrorCode;
+
+function sendError(reply: FastifyReply, status: number, code: HttpCode, message: string, problems: readonly Problem[] = []): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message, problems } });
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const { store, calendar, org, now } = deps;
+  const app = Fastify({
+    bodyLimit: deps.bodyLimit ?? 1 << 20,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // Ids are case-sensitive [a-z0-9-]; no trailing-slash games.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const service = makeTaskService({ store, calendar, org, now });
+  const authenticate = makeAuthenticator(deps.tokens);
+  const principals = new WeakMap<FastifyRequest, Principal>();
+
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.url === '/api/health') return;
+    const p = authenticate(req.headers.authorization);
+    authorize(p, req.method !== 'GET' && req.method !== 'HEAD');
+    principals.set(req, p);
+  });
+
+  app.setErrorHandler((err: unknown, req, reply) => {
+    if (isDondocError(err)) {
+      if (err.code === 'UNAUTHORIZED') void reply.header('WWW-Authenticate', 'Bearer realm="dondoc"');
+      return sendError(reply, err.httpStatus, err.code, err.message, err.problems);
+    }
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', `request body larger than ${deps.bodyLimit ?? 1 << 20} bytes (DONDOC_HTTP_BODY_LIMIT)`);
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send JSON with Content-Type: application/json');
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      return sendError(reply, e.statusCode, 'INPUT_REJECTED', e.message ?? 'bad request', [{ path: 'body', message: e.message ?? 'bad request' }]);
+    }
+    req.log.error({ err }, 'unexpected error');
+    return sendError(reply, 500, 'INTERNAL', 'internal error; see the server log');
+  });
+
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  const by = (req: FastifyRequest): string => `api:${principals.get(req)?.name ?? '?'}`;
+  const idOf = (req: FastifyRequest): string => parseOr400(idParam, req.params, 'path').id;
+  const rev = (req: FastifyRequest) => {
+    const r = parseIfMatch(req.headers['if-match']);
+    return r === undefined ? {} : { expectedRevision: r };
+  };
+  const respond = async (reply: FastifyReply, r: ApplyResult, status = 200) => {
+    const history = await store.history(r.task.id);
+    void reply.code(status).header('ETag', `"${r.task.revision}"`);
+    return taskView({ task: r.task, status: store.statusOf(r.task), history }, calendar, now());
+  };
+
+  app.get('/api/health', async (_req, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ok', redis: 'up' };
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      return reply.code(503).send({ status: 'unavailable', redis: 'down', error: { code: 'REDIS_UNAVAILABLE', message, problems: [] } });
+    }
+  });
+
+  app.post('/api/tasks', async (req, reply) => {
+    const input = parseOr400(taskBody, req.body, 'body');
+    const r = await service.create(input, by(req));
+    void reply.header('Location', `/api/tasks/${r.task.id}`);
+    return respond(reply, r, 201);
+  });
+
+  app.get('/api/tasks', async (req) => {
+    const q = parseOr400(listQuery, req.query, 'query');
+    const body = q.body !== undefined ? service.resolveBodyCode(q.body) : undefined;
+    const res = await store.list({
+      ...(q.status ? { status: q.status } : {}),
+      ...(body ? { body } : {}),
+      ...(q.due_before !== undefined ? { dueBefore: q.due_before } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+    });
+    return { items: res.items.map((i) => listItemView(i, calendar.zone)), next_cursor: res.nextCursor };
+  });
+
+  app.get('/api/tasks/:id', async (req, reply) => {
+    const id = idOf(req);
+    const found = await store.getWithHistory(id);
+    if (!found) throw new DondocError('TASK_NOT_FOUND', `no task with id ${id}`);
+    void reply.header('ETag', `"${found.task.revision}"`);
+    return taskView({ task: found.task, status: store.statusOf(found.task), history: found.history }, calendar, now());
+  });
+
+  app.put('/api/tasks/:id', async (req, reply) => {
+    const id = idOf(req);
+    const input = parseOr400(taskBody, req.body, 'body');
+    return respond(reply, await service.replace(id, input, by(req), rev(req)));
+  });
+
+  app.post('/api/tasks/:id/complete', async (req, reply) => {
+    const id = idOf(req);
+    const b = parseOr400(completeBody, req.body, 'body');
+    let completedAt: number | undefined;
+    if (b.completed_at !== undefined) {
+      const t = parseInstant(b.completed_at, calendar.zone.name);
+      if (t === null) throw new DondocError('INPUT_REJECTED', `completed_at: not a real date-time: ${b.completed_at}`, [{ path: 'completed_at', message: 'not a real date-time' }]);
+      completedAt = t;
+    }
+    const r = await service.complete(
+      id,
+      {
+        ...(completedAt !== undefined ? { completedAt } : {}),
+        ...(b.completed_on !== undefined ? { completedOn: b.completed_on } : {}),
+        ...(b.note ? { note: b.note } : {}),
+        ...(b.document ? { document: b.document } : {}),
+        ...(b.occurrence ? { occurrence: b.occurrence } : {}),
+      },
+      by(req),
+      rev(req),
+    );
+    return respond(reply, r);
+  });
+
+  app.post('/api/tasks/:id/extend', async (req, reply) => {
+    const id = idOf(req);
+    const b = parseOr400(extendBody, req.body, 'body');
+    const r = await service.extend(id, { deadline: b.deadline, document: b.document, approvedBy: b.approved_by, ...(b.occurrence ? { occurrence: b.occurrence } : {}) }, by(req), rev(req));
+    return respond(reply, r);
+  });
+
+  app.post('/api/tasks/:id/cancel', async (req, reply) => {
+    const id = idOf(req);
+    const b = parseOr400(cancelBody, req.body, 'body');
+    return respond(reply, await service.cancel(id, { reason: b.reason, ...(b.occurrence ? { occurrence: b.occurrence } : {}) }, by(req), rev(req)));
+  });
+
+  return app;
+}

@@ -1,0 +1,35 @@
+// Opens the task store for a command or a service: parses the environment, connects to Redis
+// (REDIS_UNAVAILABLE quickly when it is not there) and returns the store with its cleanup.
+import type { Redis } from 'ioredis';
+import type { Calendar } from '../core/calendar.js';
+import { type DondocEnv, parseEnv } from '../config/env.js';
+import { type RedisRole, connectRedis } from './redis.js';
+import { type TaskStore, makeTaskStore } from './task-store.js';
+
+export interface OpenedStore {
+  store: TaskStore;
+  redis: Redis;
+  env: DondocEnv;
+  close(): Promise<void>;
+}
+
+export async function openTaskStore(opts: {
+  env: Record<string, string | undefined>;
+  calendar: Calendar;
+  now: () => number;
+  role: RedisRole;
+  onError?: (err: Error) => void;
+}): Promise<OpenedStore> {
+  const env = parseEnv(opts.env);
+  const redis = await connectRedis(env.redisUrl, { role: opts.role, timeoutMs: env.redisTimeoutMs, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const store = makeTaskStore({ redis, url: env.redisUrl, prefix: env.keyPrefix, calendar: opts.calendar, now: opts.now });
+  return {
+    store,
+    redis,
+    env,
+    async close() {
+      // QUIT lets pending replies arrive; a dead connection is just dropped.
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
