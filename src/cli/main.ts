@@ -7,6 +7,8 @@ import { registerCalendarCommands } from './calendar.js';
 import { registerConfigCommands } from './config.js';
 import { type CliContext, makeCliContext } from './context.js';
 import { registerImportCommands } from './import.js';
+import { registerPreviewCommand } from './preview.js';
+import { registerSimulateCommand } from './simulate.js';
 import { registerTaskCommands } from './task.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -22,6 +24,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerCalendarCommands(program, ctx);
   registerTaskCommands(program, ctx);
   registerImportCommands(program, ctx);
+  registerPreviewCommand(program, ctx);
+  registerSimulateCommand(program, ctx);
   // Every subcommand inherits the exit and output behaviour.
   const apply = (cmd: Command): void => {
     for (const c of cmd.commands) {

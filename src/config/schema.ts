@@ -2,12 +2,18 @@
 // Unknown keys are errors, so a typo ("ofice_hours") is reported instead of silently ignored.
 import { z } from 'zod';
 import { calendarSchema, officeHoursSchema, timezoneSchema } from './sections/calendar.js';
+import { mailSchema } from './sections/mail.js';
 import { orgSectionSchema } from './sections/org.js';
+import { policySchema } from './sections/policy.js';
 
 export const configSchema = z.strictObject({
   timezone: timezoneSchema,
   office_hours: officeHoursSchema,
   calendar: calendarSchema,
+  /** The reminder and escalation ladder; the defaults are the 7176 ladder. */
+  policy: policySchema,
+  /** Sender identity, Message-ID domain, the admin's template directory. */
+  mail: mailSchema,
   /** Absent: the org section of the shipped config/dondoc.yaml (the embedded default). */
   org: orgSectionSchema.optional(),
 });

@@ -1,0 +1,198 @@
+// `dondoc simulate` over the tasks of letter 1510/UBND-TH (due 30/06/2022) for April–August
+// 2022, with the completion and extension events of tests/fixtures/1510-UBND-TH-events.yaml,
+// and `dondoc preview` of the same tasks (from the file, and from a real Redis by id).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCliCaptured } from '../support/cli.js';
+import { type PrivateRedis, randomPrefix, startRedis } from '../support/redis-server.js';
+
+const CONFIG = path.join(ROOT, 'tests/fixtures/dondoc-2022.yaml');
+const EVENTS = path.join(ROOT, 'tests/fixtures/1510-UBND-TH-events.yaml');
+const XLSX = path.join(ROOT, 'tests/fixtures/1510-UBND-TH.xlsx');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dondoc-simulate-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const RULE = 'Trường hợp đến hạn chưa hoàn thành, có khó khăn vướng mắc phải kịp thời báo cáo lãnh đạo UBND tỉnh phụ trách lĩnh vực để chỉ đạo.';
+
+interface SimJson {
+  total: number;
+  by_level: Record<string, number>;
+  by_day: Array<{ date: string; total: number }>;
+  by_body: Array<{ body: string; total: number }>;
+  messages: Array<{ id: string; at: string; kind: string; level: number; task?: string; step: string; subject: string; file: string; to: Array<{ email: string }> }>;
+}
+
+describe('dondoc simulate, 1510/UBND-TH, 01/04–31/08/2022', () => {
+  const out = path.join(tmp, 'eml');
+  let sim: SimJson;
+
+  beforeAll(async () => {
+    const r = await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '2022-04-01', '--to', '2022-08-31', '--out', out, '--json', '--config', CONFIG]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    sim = JSON.parse(r.stdout) as SimJson;
+  });
+
+  it('sends the expected number of messages per level', () => {
+    // Worked out by hand. D = Thu 30/06/2022 (a working day). The ladder, all at 07:30:
+    //   reminders Thu 23/06 (5 wd before), Tue 28/06 (2 wd), Thu 30/06 (on D);
+    //   coordinators Tue 28/06; L1 Fri 01/07; L2 Tue 05/07; L3 Thu 14/07, then Thu 28/07,
+    //   Thu 11/08, Thu 25/08 (every 10 working days) — all before 31/08.
+    // Status events dated "on" a day take effect at 16:59 that day.
+    //   task (coordinators)              events              remind coord L1 L2 L3
+    //   3/SKHDT (STC, SGTVT)             done 24/06              1     0   0  0  0
+    //   3/UBND-TPTN (STNMT, SGTVT)       open                    3     2   1  1  4
+    //   3/UBND-PHOYEN (STNMT, SGTVT)     open                    3     2   1  1  4
+    //   5/TTT (STNMT, SXD)               done 08/07 (late)       3     2   1  1  0
+    //   6/STTTT (VPUBND)                 done 15/07 (late)       3     1   1  1  1
+    //   6/CAT (STTTT)                    open                    3     1   1  1  4
+    //   8/SGDDT (CAT, SYT)               done 30/06 16:30        3     2   0  0  0
+    //   9/SYT (SGDDT)                    done 28/06 (after 07:30) 2    1   0  0  0
+    //   11/STTTT (SVHTTDL, CAT)          open                    3     2   1  1  4
+    //   12/BDT (none)                    extended 27/06 → 30/09  1     0   0  0  0
+    //   2/SKHDT, 7/SNNPTNT, 10/BCHQS, 10/UBND-PHOYEN: due 31/12/2022, nothing before September.
+    //   total                                                   25    13   6  6 17
+    // Digest: every working day with a task due soon (≤ 3 working days left) or overdue:
+    //   from Mon 27/06 (3 days left to 30/06) to 31/08 — 4 in June + 21 in July + 23 in August = 48.
+    expect(sim.by_level).toEqual({ reminder: 25, coordinator: 13, level1: 6, level2: 6, level3: 17, digest: 48 });
+    expect(sim.total).toBe(115);
+    expect(sim.messages).toHaveLength(115);
+  });
+
+  it('stops at completion, restarts at extension, and dates everything in the configured zone', () => {
+    const of = (task: string) => sim.messages.filter((m) => m.task === task).map((m) => `${m.at} ${m.step}`);
+    expect(of('1510-ubnd-th-20220416-9-syt')).toEqual(['2022-06-23T07:30:00+07:00 r-b5wd', '2022-06-28T07:30:00+07:00 c-b2wd', '2022-06-28T07:30:00+07:00 r-b2wd']);
+    expect(of('1510-ubnd-th-20220416-12-bdt')).toEqual(['2022-06-23T07:30:00+07:00 r-b5wd']);
+    expect(of('1510-ubnd-th-20220416-6-stttt').slice(-3)).toEqual(['2022-07-01T07:30:00+07:00 e1-a1wd', '2022-07-05T07:30:00+07:00 e2-a3wd', '2022-07-14T07:30:00+07:00 e3-a10wd']);
+    expect(sim.by_day[0]).toEqual({ date: '2022-06-23', reminder: 10, coordinator: 0, level1: 0, level2: 0, level3: 0, digest: 0, total: 10 });
+    expect(sim.by_body.find((b) => b.body === 'VPUBND')).toMatchObject({ coordinator: 1, digest: 48, total: 49 });
+  });
+
+  it('writes every message as an .eml that parses as MIME with correct Vietnamese text and headers', async () => {
+    const files = fs.readdirSync(out).filter((f) => f.endsWith('.eml'));
+    expect(files).toHaveLength(115);
+    for (const f of files) {
+      const m = await simpleParser(fs.readFileSync(path.join(out, f)));
+      expect(m.subject).toBeTruthy();
+      expect(m.text).toMatch(/^Kính gửi: /);
+      expect(m.messageId).toMatch(/^<[A-Za-z0-9_-]+@example\.gov\.vn>$/);
+    }
+    const l3 = sim.messages.find((m) => m.task === '1510-ubnd-th-20220416-11-stttt' && m.step === 'e3-a10wd-x1')!;
+    const m = await simpleParser(fs.readFileSync(l3.file));
+    expect(m.subject).toBe(
+      '[Quá hạn – cấp 3, lần 2] Sở Thông tin và Truyền thông: Tăng cường công tác thông tin truyền thông, tạo đồng thuận xã hội – quá hạn 20 ngày làm việc (1510/UBND-TH)',
+    );
+    expect(m.messageId).toBe('<1510-ubnd-th-20220416-11-stttt_once_e3-a10wd-x1_20220630@example.gov.vn>');
+    expect(m.date?.toISOString()).toBe('2022-07-28T00:30:00.000Z');
+    expect((Array.isArray(m.to) ? m.to[0] : m.to)?.value.map((a) => a.name)).toEqual(['Chủ tịch UBND tỉnh', 'Giám đốc Sở Nội vụ']);
+    expect(m.text).toContain('Kính gửi: Chủ tịch UBND tỉnh; Giám đốc Sở Nội vụ');
+    expect(m.text).toContain('Công văn số 1510/UBND-TH ngày 16/04/2022 của UBND tỉnh Thái Nguyên về việc tập trung thực hiện một số nhiệm vụ trọng tâm trong quý II năm 2022 (mục 11)');
+    expect(m.text).toContain('đã quá hạn 20 ngày làm việc (thời hạn 30/06/2022)');
+    expect(m.text).toContain(RULE);
+    expect(m.html).toContain(RULE);
+    const digest = await simpleParser(fs.readFileSync(sim.messages.find((x) => x.kind === 'digest' && x.at.startsWith('2022-06-27'))!.file));
+    // Ten tasks are due 30/06; 3/SKHDT was completed on 24/06.
+    expect(digest.subject).toBe('Tổng hợp nhiệm vụ ngày 27/06/2022: 0 quá hạn, 9 sắp đến hạn');
+  });
+
+  it('prints a summary table per level, body and day', async () => {
+    const r = await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '2022-06-01', '--to', '2022-07-01', '--config', CONFIG]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Simulated 2022-06-01 – 2022-07-01: 14 tasks, 49 messages \(use --out DIR to write them as \.eml\)\n/);
+    // To 01/07: the reminders and coordinators as above, level 1 on 01/07, digests 27/06–01/07.
+    expect(r.stdout).toContain('\nBy level:\n  remind      25\n  coord       13\n  L1           6\n  L2           0\n  L3           0\n  digest       5\n');
+    expect(r.stdout).toMatch(/\n {2}2022-06-28 +8 +13 +0 +0 +0 +1 +22\n/);
+  });
+
+  it('with a go-live date, sends nothing that fell due before it', async () => {
+    const dir = path.join(tmp, 'golive');
+    const r = await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '2022-04-01', '--to', '2022-08-31', '--out', dir, '--json', '--config', path.join(ROOT, 'tests/fixtures/config-golive-2022.yaml')]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as SimJson;
+    // Live from Fri 01/07/2022: every reminder (23–30/06) is backfilled; levels 1–3 as above
+    // (level 1 falls on 01/07 itself); digests on the 21 + 23 working days of July and August.
+    expect(j.by_level).toEqual({ reminder: 0, coordinator: 0, level1: 6, level2: 6, level3: 17, digest: 44 });
+    const m = await simpleParser(fs.readFileSync(j.messages[0]!.file));
+    expect(m.messageId).toBe(`<${j.messages[0]!.id}@dondoc.thainguyen.example.gov.vn>`);
+    expect(m.from?.value).toEqual([{ name: 'Văn phòng UBND tỉnh Thái Nguyên', address: 'dondoc@thainguyen.example.gov.vn' }]);
+  });
+
+  it('refuses bad arguments with usage errors', async () => {
+    expect((await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '2022-08-31', '--to', '2022-04-01', '--config', CONFIG])).code).toBe(2);
+    expect((await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '31/08/2022', '--to', '2022-09-01', '--config', CONFIG])).code).toBe(2);
+    expect((await runCliCaptured(['simulate', '--from', '2022-04-01', '--to', '2022-09-01', '--config', CONFIG])).code).toBe(2);
+  });
+});
+
+describe('dondoc preview', () => {
+  it('from a file: the timeline as of --at, what was already sent shown as done, JSON in the configured zone', async () => {
+    const r = await runCliCaptured(['preview', '--tasks', EVENTS, '--at', '2022-07-06T09:00:00+07:00', '--json', '--config', CONFIG]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { at: string; tasks: Array<{ id: string; assigned_on: string; deadline: string; status: string; deadline_in_force?: string; notifications: Array<{ step: string; state: string; at: string; subject: string; to: Array<{ email: string }> }> }> };
+    expect(j.at).toBe('2022-07-06T09:00:00+07:00');
+    const t = j.tasks.find((x) => x.id === '1510-ubnd-th-20220416-11-stttt')!;
+    expect(t).toMatchObject({ assigned_on: '2022-04-16', deadline: '2022-06-30', status: 'overdue' });
+    expect(t.notifications.map((n) => [n.step, n.state])).toEqual([
+      ['r-b5wd', 'done'],
+      ['c-b2wd', 'done'],
+      ['c-b2wd', 'done'],
+      ['r-b2wd', 'done'],
+      ['r-d', 'done'],
+      ['e1-a1wd', 'done'],
+      ['e2-a3wd', 'done'],
+      ['e3-a10wd', 'planned'],
+      ['e3-a10wd-x1', 'planned'],
+      ['e3-a10wd-x2', 'planned'],
+      ['e3-a10wd-x3', 'planned'],
+    ]);
+    expect(t.notifications[7]).toMatchObject({ at: '2022-07-14T07:30:00+07:00', to: [{ email: 'chutich.ubnd@thainguyen.example.gov.vn' }, { email: 'giamdoc.snv@thainguyen.example.gov.vn' }] });
+    expect(t.notifications[7]!.subject).toMatch(/^\[Quá hạn – cấp 3\] Sở Thông tin và Truyền thông: /);
+    const bdt = j.tasks.find((x) => x.id === '1510-ubnd-th-20220416-12-bdt')!;
+    expect(bdt).toMatchObject({ deadline: '2022-06-30', deadline_in_force: '2022-09-30', status: 'within_deadline' });
+    expect(bdt.notifications.filter((n) => n.state === 'planned').map((n) => n.at)[0]).toBe('2022-09-23T07:30:00+07:00');
+  });
+
+  it('reads every import format (a clerk’s .xlsx) without Redis', async () => {
+    const r = await runCliCaptured(['preview', '--tasks', XLSX, '--at', '2022-06-20T09:00:00+07:00', '--config', CONFIG], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Plan as of 2022-06-20T09:00:00\+07:00\n/);
+    expect(r.stdout).toContain('1510-ubnd-th-20220416-9-syt');
+    expect(r.stdout).toContain('  2022-06-23T07:30:00+07:00  planned     remind  to: giamdoc.syt@thainguyen.example.gov.vn');
+  });
+
+  it('refuses ambiguous or malformed arguments', async () => {
+    expect((await runCliCaptured(['preview', '--config', CONFIG])).code).toBe(2);
+    expect((await runCliCaptured(['preview', 'some-id', '--tasks', EVENTS, '--config', CONFIG])).code).toBe(2);
+    const bad = await runCliCaptured(['preview', '--tasks', EVENTS, '--at', '06/07/2022', '--config', CONFIG]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--at: expected a date-time like 2026-02-06T07:30:00+07:00 (or a date YYYY-MM-DD), got "06/07/2022"');
+  });
+
+  describe('a stored task, by id', () => {
+    let server: PrivateRedis;
+    const prefix = randomPrefix('preview');
+    const env = () => ({ REDIS_URL: server.url, DONDOC_KEY_PREFIX: prefix, DONDOC_REDIS_TIMEOUT_MS: '500' });
+    beforeAll(async () => {
+      server = await startRedis();
+      const r = await runCliCaptured(['import', XLSX, '--config', CONFIG], { env: env(), now: () => Date.parse('2022-04-20T09:00:00+07:00') });
+      expect(r.code).toBe(0);
+    });
+    afterAll(async () => server?.stop());
+
+    it('plans it from the store', async () => {
+      const r = await runCliCaptured(['preview', '1510-ubnd-th-20220416-9-syt', '--at', '2022-06-20T09:00:00+07:00', '--json', '--config', CONFIG], { env: env() });
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout) as { tasks: Array<{ id: string; notifications: Array<{ step: string; at: string; state: string }> }> };
+      expect(j.tasks[0]!.id).toBe('1510-ubnd-th-20220416-9-syt');
+      expect(j.tasks[0]!.notifications[0]).toMatchObject({ step: 'r-b5wd', at: '2022-06-23T07:30:00+07:00', state: 'planned' });
+    });
+
+    it('an unknown id is refused; Redis down is an environment error', async () => {
+      expect((await runCliCaptured(['preview', 'no-such-task', '--config', CONFIG], { env: env() })).code).toBe(1);
+      expect((await runCliCaptured(['preview', 'x', '--config', CONFIG], { env: { REDIS_URL: 'redis://127.0.0.1:1', DONDOC_REDIS_TIMEOUT_MS: '300' } })).code).toBe(3);
+    });
+  });
+});
