@@ -97,17 +97,16 @@ export interface PreviewSource {
   history(taskId: string): PlanHistory | undefined;
 }
 
-/**
- * A stored task for preview. The delivery log (what was already sent) is kept by the delivery
- * work (issue 5); until it exists the plan is shown as if nothing had been sent yet.
- */
+/** A stored task for preview, with the delivery log as its history: what was sent (or failed and reported) shows as done. */
 async function fromStore(ctx: CliContext, loaded: LoadedConfig, id: string): Promise<PreviewSource> {
   const { openTaskStore } = await import('../store/open.js');
   const opened = await openTaskStore({ env: ctx.env, calendar: loaded.calendar, now: ctx.now, role: 'cli' });
   try {
     const task = await opened.store.get(id);
     if (!task) throw new DondocError('TASK_NOT_FOUND', `task ${id} not found`);
-    return { tasks: [task], history: () => undefined };
+    const { makeDeliveryLog } = await import('../store/delivery-log.js');
+    const handled = await makeDeliveryLog(opened.redis, opened.env.keyPrefix).handledIds(id);
+    return { tasks: [task], history: () => handled };
   } finally {
     await opened.close();
   }

@@ -14,6 +14,7 @@ import { makeIndexer } from './indexer.js';
 import { matchesFilter, maxScore, parseCursor, pickSource } from './list-plan.js';
 import { type Keys, makeKeys } from './keys.js';
 import { guard } from './redis.js';
+import { makeSchedule } from './schedule.js';
 import { type UpsertItem, planUpsert } from './upsert-plan.js';
 
 export interface TaskWithStatus {
@@ -146,6 +147,9 @@ export function makeTaskStore(deps: StoreDeps): TaskStore {
 
   const indexer = makeIndexer({ redis, keys, getMany });
   const { syncIndexes, markDirty } = indexer;
+  // Every change asks the delivery scheduler to re-plan the task (docs/DELIVERY.md).
+  const schedule = makeSchedule(redis, deps.prefix);
+  const replan = (ids: readonly string[]): Promise<void> => schedule.touch(ids, now());
 
   const write = (base: number, task: Task, events: readonly TaskEvent[]): Promise<[number, number]> =>
     commit(keys.task(task.id), keys.history(task.id), base, JSON.stringify(task), ...events.map((e) => JSON.stringify(e)));
@@ -174,6 +178,7 @@ export function makeTaskStore(deps: StoreDeps): TaskStore {
           throw new DondocError('TASK_CONFLICT', `task ${item.task.id} already exists (revision ${rev}); change it with PUT /api/tasks/${item.task.id}`);
         }
         await syncIndexes([{ prev: null, next: item.task }]);
+        await replan([item.task.id]);
         return item.task;
       }),
 
@@ -190,6 +195,7 @@ export function makeTaskStore(deps: StoreDeps): TaskStore {
           const [ok, rev] = await write(prev.revision, next, events);
           if (ok) {
             await syncIndexes([{ prev, next }]);
+            await replan([id]);
             return { task: next, events };
           }
           // Someone else changed it between our read and our write: an If-Match caller must
@@ -230,6 +236,7 @@ export function makeTaskStore(deps: StoreDeps): TaskStore {
             const written = toWrite.filter((_, j) => replies[j]![0] === 1);
             for (const p of written) tally(p);
             await syncIndexes(written.map((p) => ({ prev: p.prev, next: p.plan.task })));
+            await replan(written.map((p) => p.item.task.id));
             // Changed by someone else meanwhile: plan those again on their fresh version.
             const retry = new Set(toWrite.filter((_, j) => replies[j]![0] !== 1).map((p) => p.item.task.id));
             pending = pending.filter((it) => retry.has(it.task.id));

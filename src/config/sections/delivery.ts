@@ -1,6 +1,7 @@
 // Config section `delivery`: how mail leaves (rate, connections, timeouts), how failures are
-// retried, who hears of them, and what the mail says about its sender. Every key has a default,
-// so a config without `delivery:` works (mail goes to var/outbox/ unless SMTP_URL is set).
+// retried, who hears of them, and how the scheduler and workers pace themselves (docs/DELIVERY.md).
+// The sender's identity (From, Message-ID domain) is the `mail` section's. Every key has a
+// default, so a config without `delivery:` works (mail goes to var/outbox/ unless SMTP_URL is set).
 //
 // Times are written "500ms", "10s", "2m", "1h" (also "10 seconds", "2 minutes") or as a plain
 // number of milliseconds; they come out as milliseconds. nodemailer's own defaults (2 minutes to
@@ -59,12 +60,6 @@ const sendRate = z.unknown().transform((v, ctx): number | null => {
   return z.NEVER;
 });
 
-const hostName = z
-  .string({ error: (iss) => `expected a host name like dondoc.thainguyen.gov.vn, got ${shown(iss.input)}` })
-  .transform((s) => s.trim().toLowerCase())
-  .refine((s) => /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(s), {
-    error: (iss) => `expected a host name like dondoc.thainguyen.gov.vn (letters, digits, "-" and dots), got ${shown(iss.input)}`,
-  });
 
 const retrySchema = z
   .strictObject({
@@ -85,13 +80,6 @@ const retrySchema = z
   })
   .prefault({});
 
-const fromSchema = z
-  .strictObject({
-    name: text.default('dondoc'),
-    /** .invalid (RFC 2606) on purpose: a real server should refuse it until it is set. */
-    address: email.prefault('no-reply@dondoc.invalid'),
-  })
-  .prefault({});
 
 export const deliverySchema = z
   .strictObject({
@@ -103,27 +91,39 @@ export const deliverySchema = z
     greeting_timeout: msField(100, 600_000).prefault('10s'),
     socket_timeout: msField(100, 3_600_000).prefault('30s'),
     retry: retrySchema,
-    /** Where permanent failures are reported; without it they are recorded and logged only. */
+    /** Where failures are reported; without it they are recorded, listed and logged as errors. */
     admin_email: email.optional(),
-    from: fromSchema,
-    /** Right-hand side of every Message-ID; default: the domain of from.address. */
-    message_id_domain: hostName.optional(),
     /** Where .eml files go when SMTP_URL is unset, relative to the working directory. */
     outbox_dir: text.default('var/outbox'),
+    /**
+     * How long a claimed send belongs to its worker (docs/DELIVERY.md, "claim protocol"). Longer
+     * than a whole SMTP exchange can take plus BullMQ's 30 s job lock, so a live sender is never
+     * overtaken; after a crash, the resend waits this long. Default: 2m, or the SMTP timeouts
+     * plus one minute when they add up to more.
+     */
+    lease: msField(1000, 3_600_000).optional(),
+    /** Notifications due within this span are handed to BullMQ as delayed jobs; later ones wait in the schedule index. */
+    lookahead: msField(0, 86_400_000).prefault('10m'),
+    /** How often the scheduler looks for tasks due for re-planning. */
+    scheduler_tick: msField(50, 60_000).prefault('1s'),
+    /** How often the reconcile job repairs drift (missing schedule entries, expired leases, a missed digest). */
+    reconcile_every: msField(10_000, 86_400_000).prefault('10m'),
+    /** Jobs one worker process runs at once; more than max_connections keeps the SMTP pool busy. */
+    concurrency: intIn('a number of jobs', 1, 1000).default(20),
   })
   .prefault({})
   .transform((d, ctx) => {
-    const domain = d.message_id_domain ?? (d.from.address.split('@')[1] ?? '').toLowerCase();
-    if (!hostName.safeParse(domain).success) {
+    const send = d.connection_timeout + d.greeting_timeout + d.socket_timeout;
+    if (d.lease !== undefined && d.lease <= send) {
       ctx.issues.push({
         code: 'custom',
-        input: d.from.address,
-        path: ['message_id_domain'],
-        message: `the domain of from.address (${shown(domain)}) is not a plain host name: set message_id_domain, like dondoc.thainguyen.gov.vn`,
+        input: d.lease,
+        path: ['lease'],
+        message: `must be longer than connection_timeout + greeting_timeout + socket_timeout (${formatMs(send)}), or a slow send could be overtaken and sent twice`,
       });
       return z.NEVER;
     }
-    return { ...d, message_id_domain: domain };
+    return { ...d, lease: d.lease ?? Math.max(120_000, send + 60_000) };
   });
 
 export type DeliveryConfig = z.output<typeof deliverySchema>;

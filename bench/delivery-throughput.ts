@@ -1,0 +1,70 @@
+// Issue 5 benchmark (a): send throughput through dondoc — BullMQ job → re-read and re-plan the
+// task → claim → render → send → record — vs bare nodemailer sending the same rendered bytes
+// with the same pool to the same local SMTP server, in the same run. Goal: ratio ≥ 0.8.
+//
+// Run: npx tsx bench/delivery-throughput.ts [N]     (default N = 2000; prints figures)
+// Each dondoc round: N tasks whose level-1 escalation falls due at the same instant; the engine
+// (scheduler + worker, default settings) starts a few seconds before, hands them to BullMQ
+// ahead of time, and the round is timed from the instant to the N-th `sent`.
+import { at } from '../tests/support/delivery-harness.js';
+import { bareThroughput, fmt, machine, renderedLike, startBench, startSink, waitFor } from './lib/delivery-bench.js';
+
+const ROUNDS = 3;
+/** The engine starts this long before the instant: time to hand the notifications to BullMQ. */
+const LEAD_MS = 5000;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 2000);
+  const bench = await startBench(at('2022-07-01T07:00'));
+  const sink = await startSink();
+  try {
+    const instant = at('2022-07-01T07:30');
+    const runDondoc = async (count: number): Promise<number> => {
+      const { prefix, store } = bench.space();
+      // The clock first: creating a task asks for a re-plan at "now".
+      bench.clock.set(instant - LEAD_MS - 60_000);
+      await bench.tasks(store, count);
+      bench.clock.set(instant - LEAD_MS);
+      const e = await bench.engine(prefix, store, sink, { roles: { scheduler: true, worker: true } });
+      await waitFor(() => bench.clock.now() >= instant, LEAD_MS + 5000, 'the instant');
+      const t0 = performance.now();
+      await waitFor(() => e.sent.count >= count, 300_000, 'every message sent');
+      const ms = performance.now() - t0;
+      await e.close();
+      return (count / ms) * 1000;
+    };
+    const { store: s0 } = bench.space();
+    const [sampleId] = await bench.tasks(s0, 1);
+    const sample = (await s0.get(sampleId!))!;
+    const runBare = (count: number, round: string): Promise<number> => bareThroughput(sink, renderedLike(bench.cfg, sample, count, round, instant));
+
+    // Warm-up: JIT, connections (a first round costs about twice the CPU per message).
+    await runBare(1000, 'wb');
+    await runDondoc(1000);
+    const bare: number[] = [];
+    const ours: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      if (r % 2 === 0) {
+        bare.push(await runBare(n, `b${r}`));
+        ours.push(await runDondoc(n));
+      } else {
+        ours.push(await runDondoc(n));
+        bare.push(await runBare(n, `b${r}`));
+      }
+    }
+    const b = median(bare);
+    const d = median(ours);
+    const bytes = renderedLike(bench.cfg, sample, 1, 'x', instant)[0]!;
+    console.log(`delivery throughput (a): ${n} messages × ${ROUNDS} rounds each, alternating (median); pool of 5; ~${Math.round((bytes.html.length + bytes.text.length) / 1024)} KB per message`);
+    console.log(`machine: ${machine()}; redis-server with AOF (everysec); SMTP sink in a child process`);
+    console.log(`bare nodemailer          ${fmt(b, 'msg/s').padStart(12)}   (rounds: ${bare.map((x) => Math.round(x)).join(', ')})`);
+    console.log(`dondoc (job→plan→send)   ${fmt(d, 'msg/s').padStart(12)}   (rounds: ${ours.map((x) => Math.round(x)).join(', ')})`);
+    console.log(`ratio dondoc / bare: ${(d / b).toFixed(2)}   (goal ≥ 0.8)`);
+  } finally {
+    sink.stop();
+    await bench.stop();
+  }
+}
+
+await main();
