@@ -2,6 +2,7 @@
 // the repairs: follow-successors (open tasks of ended bodies move to their successors) and
 // reindex. Human output is Vietnamese plain text; --json gives the API's shapes.
 import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import type { LoadedConfig } from '../config/load.js';
 import { type Day, formatVnDay } from '../core/day.js';
 import { STATUS_LABELS, TASK_STATUSES, type TaskStatus } from '../core/status.js';
@@ -9,7 +10,9 @@ import { type Deadline, type Task, type TaskEvent } from '../core/task.js';
 import { deadlineString, formatDeadline } from '../core/task-codec.js';
 import { type Zone, parseInstant } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
+import { DELIVERY_STATE_LABELS, deliveryView } from '../http/delivery-view.js';
 import { listItemView, taskView } from '../http/task-view.js';
+import { type DeliveryRecord, makeDeliveryLog } from '../store/delivery-log.js';
 import { openTaskStore } from '../store/open.js';
 import { makeTaskService, type TaskService } from '../store/task-service.js';
 import type { TaskStore, TaskWithStatus } from '../store/task-store.js';
@@ -20,6 +23,11 @@ export interface StoreSession {
   store: TaskStore;
   service: TaskService;
   config: LoadedConfig;
+  redis: Redis;
+  /** The Redis URL in use (for messages: guard()). */
+  url: string;
+  /** DONDOC_KEY_PREFIX */
+  prefix: string;
 }
 
 /** Loads the config, connects to Redis (exit 3 when it is not there), runs, disconnects. */
@@ -28,7 +36,7 @@ export async function withTaskStore<T>(ctx: CliContext, configFile: string | und
   const opened = await openTaskStore({ env: ctx.env, calendar: config.calendar, now: () => ctx.now(), role: 'cli' });
   try {
     const service = makeTaskService({ store: opened.store, calendar: config.calendar, org: config.org, now: () => ctx.now() });
-    return await fn({ store: opened.store, service, config });
+    return await fn({ store: opened.store, service, config, redis: opened.redis, url: opened.env.redisUrl, prefix: opened.env.keyPrefix });
   } finally {
     await opened.close();
   }
@@ -117,6 +125,21 @@ function printTask(ctx: CliContext, t: TaskWithStatus, history: readonly TaskEve
   ctx.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** The delivery log of a task, one line per notification (what, when, to how many, result). */
+export function printDeliveries(ctx: CliContext, records: readonly DeliveryRecord[], zone: Zone): void {
+  if (!records.length) {
+    ctx.stdout.write('Thư nhắc: chưa có\n');
+    return;
+  }
+  ctx.stdout.write('Thư nhắc:\n');
+  for (const r of records) {
+    const when = r.sentAt !== undefined ? `gửi ${formatVnInstant(r.sentAt, zone)}` : `dự kiến ${formatVnInstant(r.plannedAt, zone)}`;
+    const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.reason ?? r.error ?? '');
+    const to = [...r.to, ...r.cc.map((a) => `cc ${a}`)].join(', ');
+    ctx.stdout.write(`  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)} ${r.kind}${r.level ? ` (cấp ${r.level})` : ''}  ${when}  → ${to}${detail ? `  ${detail}` : ''}  [${r.id}, lần ${r.attempts}]\n`);
+  }
+}
+
 function statusArg(value: string): TaskStatus[] {
   const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
   const bad = parts.filter((p) => !(TASK_STATUSES as readonly string[]).includes(p));
@@ -154,12 +177,19 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON (the API shape)')
     .option('--config <file>', 'config file')
     .action((id: string, opts: { json?: boolean }, cmd: Command) =>
-      withTaskStore(ctx, cfg(cmd), async ({ store, config }) => {
+      withTaskStore(ctx, cfg(cmd), async ({ store, config, redis, prefix }) => {
         const found = await store.getWithHistory(id);
         if (!found) throw new DondocError('TASK_NOT_FOUND', `no task with id ${id} (list them with: dondoc task list)`);
         const status = store.statusOf(found.task);
-        if (opts.json) ctx.stdout.write(`${JSON.stringify(taskView({ task: found.task, status, history: found.history }, config.calendar, ctx.now()), null, 2)}\n`);
-        else printTask(ctx, { task: found.task, status }, found.history, config);
+        const deliveries = await makeDeliveryLog(redis, prefix).forTask(id);
+        const zone = config.calendar.zone;
+        if (opts.json) {
+          const view = taskView({ task: found.task, status, history: found.history }, config.calendar, ctx.now());
+          ctx.stdout.write(`${JSON.stringify({ ...view, deliveries: deliveries.map((r) => deliveryView(r, zone)) }, null, 2)}\n`);
+        } else {
+          printTask(ctx, { task: found.task, status }, found.history, config);
+          printDeliveries(ctx, deliveries, zone);
+        }
       }),
     );
 

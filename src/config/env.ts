@@ -8,6 +8,21 @@
 //   DONDOC_HTTP_BODY_LIMIT   1MiB                     largest request body: bytes, or with KiB/MiB
 //   DONDOC_API_TOKENS        (none: API refuses all)  NAME:ROLE:TOKEN, comma-separated; see below
 //   DONDOC_REDIS_TIMEOUT_MS  2000                     connect and command timeout
+//   SMTP_URL                 (none: .eml outbox)      smtp://user:pass@host:587 or smtps://host:465 (src/mail/transport.ts)
+//   DONDOC_OUTBOX_DIR        delivery.outbox_dir      where .eml files go when SMTP_URL is unset (default var/outbox)
+//   DONDOC_REDIS_PROBE_PORT  6379                     with REDIS_URL unset: the local port tried before starting a private redis-server
+//   DONDOC_REDIS_DIR         var/redis                data directory of that private redis-server
+//   DONDOC_LOG_LEVEL         info                     fatal, error, warn, info, debug, trace or silent
+//   DONDOC_LOG_FORMAT        (pretty on a terminal)   json or pretty
+//   DONDOC_METRICS_PORT      (none)                   also serve /metrics and /api/health on this port, in any role
+//                                                     (a worker-only process has no API to serve them)
+//   DONDOC_FAKE_NOW          (none)                   TESTS AND DEMOS ONLY: the clock starts at this instant
+//                                                     (2022-06-30T09:00 in the config's zone, or with +07:00) and
+//                                                     runs on in real time. Never set it in production: mail would
+//                                                     go out by a clock that is not the real one.
+//
+// REDIS_URL unset is not the same as REDIS_URL=redis://127.0.0.1:6379: unset lets `dondoc start`
+// fall back to a private redis-server (src/redis/private-server.ts).
 //
 // DONDOC_API_TOKENS: `ops:admin:sha256:<64 hex>,board:viewer:sha256:<64 hex>`. ROLE is admin
 // (reads and writes) or viewer (reads). TOKEN is `sha256:` + the hex SHA-256 of the token, so
@@ -16,6 +31,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DondocError, type Problem } from '../errors.js';
+import { parseSmtpUrl } from '../mail/transport.js';
 
 export const API_ROLES = ['admin', 'viewer'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -35,6 +51,18 @@ export interface DondocEnv {
   bodyLimit: number;
   apiTokens: readonly ApiToken[];
   redisTimeoutMs: number;
+  /** REDIS_URL was given (else redisUrl is the default and `dondoc start` may start its own). */
+  redisUrlSet: boolean;
+  /** SMTP_URL, validated; undefined selects the .eml outbox. */
+  smtpUrl?: string;
+  outboxDir?: string;
+  redisProbePort: number;
+  redisDir?: string;
+  logLevel?: string;
+  logFormat?: 'json' | 'pretty';
+  metricsPort?: number;
+  /** DONDOC_FAKE_NOW as written (the zone comes from the config); tests and demos only. */
+  fakeNow?: string;
 }
 
 const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
@@ -108,6 +136,8 @@ export function parseApiTokens(text: string, problems: Problem[]): ApiToken[] {
   return tokens;
 }
 
+const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 const envSchema = z.object({
   REDIS_URL: redisUrl.prefault('redis://127.0.0.1:6379'),
   DONDOC_KEY_PREFIX: keyPrefix.prefault('dondoc'),
@@ -120,15 +150,51 @@ const envSchema = z.object({
   DONDOC_HTTP_BODY_LIMIT: bodyLimit.prefault('1MiB'),
   DONDOC_REDIS_TIMEOUT_MS: intIn('milliseconds', 100, 600_000).prefault('2000'),
   DONDOC_API_TOKENS: z.string().prefault(''),
+  SMTP_URL: z.string().optional(),
+  DONDOC_OUTBOX_DIR: z.string().optional(),
+  DONDOC_REDIS_PROBE_PORT: intIn('a port', 1, 65535).prefault('6379'),
+  DONDOC_REDIS_DIR: z.string().optional(),
+  DONDOC_LOG_LEVEL: z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s) => LOG_LEVELS.includes(s), { error: (iss) => `expected one of ${LOG_LEVELS.join(', ')}, got ${shown(iss.input)}` })
+    .optional(),
+  DONDOC_LOG_FORMAT: z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s): s is 'json' | 'pretty' => s === 'json' || s === 'pretty', { error: (iss) => `expected json or pretty, got ${shown(iss.input)}` })
+    .optional(),
+  DONDOC_METRICS_PORT: intIn('a port', 0, 65535).optional(),
+  DONDOC_FAKE_NOW: z
+    .string()
+    .transform((s) => s.trim())
+    .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/.test(s), {
+      error: (iss) => `expected a date-time like 2022-06-30T09:00 or 2022-06-30T09:00:00+07:00, got ${shown(iss.input)}`,
+    })
+    .optional(),
 });
+
+/** SMTP_URL through the mail module's own parser, so both report the same problems. */
+function checkSmtpUrl(url: string | undefined, problems: Problem[]): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    parseSmtpUrl(url);
+    return url.trim();
+  } catch (e) {
+    if (e instanceof DondocError) problems.push(...(e.problems.length ? e.problems : [{ path: 'SMTP_URL', message: e.message }]));
+    else throw e;
+    return undefined;
+  }
+}
 
 /** Reads the environment; throws DondocError('CONFIG_INVALID') listing every bad variable. */
 export function parseEnv(env: Record<string, string | undefined>): DondocEnv {
   // An empty variable means "unset" (docker-compose writes FOO= for blanks).
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k.startsWith('DONDOC_')) && v !== undefined && v !== ''));
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k === 'SMTP_URL' || k.startsWith('DONDOC_')) && v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   const problems: Problem[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? 'environment'), message: i.message }));
   const apiTokens = parseApiTokens(parsed.success ? parsed.data.DONDOC_API_TOKENS : (present.DONDOC_API_TOKENS ?? ''), problems);
+  const smtpUrl = checkSmtpUrl(present.SMTP_URL, problems);
   if (!parsed.success || problems.length) {
     throw new DondocError('CONFIG_INVALID', `environment: ${problems.length} problem${problems.length === 1 ? '' : 's'} in dondoc's variables`, problems);
   }
@@ -141,5 +207,14 @@ export function parseEnv(env: Record<string, string | undefined>): DondocEnv {
     bodyLimit: d.DONDOC_HTTP_BODY_LIMIT,
     apiTokens: Object.freeze(apiTokens),
     redisTimeoutMs: d.DONDOC_REDIS_TIMEOUT_MS,
+    redisUrlSet: present.REDIS_URL !== undefined,
+    ...(smtpUrl !== undefined ? { smtpUrl } : {}),
+    ...(d.DONDOC_OUTBOX_DIR !== undefined ? { outboxDir: d.DONDOC_OUTBOX_DIR } : {}),
+    redisProbePort: d.DONDOC_REDIS_PROBE_PORT,
+    ...(d.DONDOC_REDIS_DIR !== undefined ? { redisDir: d.DONDOC_REDIS_DIR } : {}),
+    ...(d.DONDOC_LOG_LEVEL !== undefined ? { logLevel: d.DONDOC_LOG_LEVEL } : {}),
+    ...(d.DONDOC_LOG_FORMAT !== undefined ? { logFormat: d.DONDOC_LOG_FORMAT } : {}),
+    ...(d.DONDOC_METRICS_PORT !== undefined ? { metricsPort: d.DONDOC_METRICS_PORT } : {}),
+    ...(d.DONDOC_FAKE_NOW !== undefined ? { fakeNow: d.DONDOC_FAKE_NOW } : {}),
   });
 }

@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { Calendar } from '../core/calendar.js';
 import { type DondocEnv, parseEnv } from '../config/env.js';
+import { commandRedisUrl } from '../redis/private-server.js';
 import { type RedisRole, connectRedis } from './redis.js';
 import { type TaskStore, makeTaskStore } from './task-store.js';
 
@@ -20,7 +21,9 @@ export async function openTaskStore(opts: {
   role: RedisRole;
   onError?: (err: Error) => void;
 }): Promise<OpenedStore> {
-  const env = parseEnv(opts.env);
+  const parsed = parseEnv(opts.env);
+  // A command without REDIS_URL finds the private redis-server of a running `dondoc start`.
+  const env = opts.role === 'cli' ? { ...parsed, redisUrl: await commandRedisUrl(parsed) } : parsed;
   const redis = await connectRedis(env.redisUrl, { role: opts.role, timeoutMs: env.redisTimeoutMs, ...(opts.onError ? { onError: opts.onError } : {}) });
   const store = makeTaskStore({ redis, url: env.redisUrl, prefix: env.keyPrefix, calendar: opts.calendar, now: opts.now });
   return {

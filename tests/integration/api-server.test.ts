@@ -71,7 +71,7 @@ describe('startApi', () => {
     try {
       expect(api.address).toBe(`http://127.0.0.1:${port}`);
       const health = await fetch(`${api.address}/api/health`);
-      expect(await health.json()).toEqual({ status: 'ok', redis: 'up' });
+      expect(await health.json()).toEqual({ status: 'ok', redis: 'ok' });
       const list = await fetch(`${api.address}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
       expect(list.status).toBe(200);
       expect(await list.json()).toEqual({ items: [], next_cursor: null });
