@@ -6,9 +6,12 @@ import { EXIT, isDondocError } from '../errors.js';
 import { registerCalendarCommands } from './calendar.js';
 import { registerConfigCommands } from './config.js';
 import { type CliContext, makeCliContext } from './context.js';
+import { registerDeliveryCommands } from './delivery.js';
 import { registerImportCommands } from './import.js';
 import { registerPreviewCommand } from './preview.js';
+import { registerReportCommand } from './report.js';
 import { registerSimulateCommand } from './simulate.js';
+import { registerStartCommand } from './start.js';
 import { registerTaskCommands } from './task.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -20,12 +23,15 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     });
+  registerStartCommand(program, ctx);
   registerConfigCommands(program, ctx);
   registerCalendarCommands(program, ctx);
   registerTaskCommands(program, ctx);
   registerImportCommands(program, ctx);
   registerPreviewCommand(program, ctx);
   registerSimulateCommand(program, ctx);
+  registerReportCommand(program, ctx);
+  registerDeliveryCommands(program, ctx);
   // Every subcommand inherits the exit and output behaviour.
   const apply = (cmd: Command): void => {
     for (const c of cmd.commands) {

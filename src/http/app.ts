@@ -1,14 +1,19 @@
 // The HTTP API (fastify). buildApp() wires routes to the task service and never listens or
 // connects: tests drive it with app.inject(), server.ts listens.
 //
-//   GET  /api/health                 Redis reachability (no token needed)       200 | 503
+//   GET  /api/health                 Redis and SMTP reachability, config hash   200 | 503 (no token)
+//   GET  /metrics                    Prometheus metrics, when deps.metrics      200       (no token)
 //   POST /api/tasks                  create a task (task JSON)                  201 | 400 | 409
 //   GET  /api/tasks?status=&body=&due_before=&limit=&cursor=                    200
-//   GET  /api/tasks/:id              task, status, occurrences, history         200 | 404
+//   GET  /api/tasks/:id              task, status, occurrences, history,        200 | 404
+//                                    deliveries (when deps.deliveries)
 //   PUT  /api/tasks/:id              replace the assignment fields (If-Match)   200 | 404 | 412
 //   POST /api/tasks/:id/complete     {completed_at | completed_on, note?, document?, occurrence?}
 //   POST /api/tasks/:id/extend       {deadline, document, approved_by, occurrence?}
 //   POST /api/tasks/:id/cancel       {reason, occurrence?}
+//   GET  /api/reports?from=&to=&body=&format=, POST /api/reports/freeze   (reports.ts; with deps.redis)
+//   GET  /office, /office/tasks/:id  the Provincial Office's page (office/routes.ts: its own
+//                                    login and session cookie, or a bearer token; HTML)
 //
 // Every answer about one task carries `ETag: "<revision>"`; writes honour `If-Match` (412 on a
 // stale revision). Errors: `{ error: { code, message, problems: [{ path, message }] } }`, the
@@ -21,7 +26,15 @@ import type { ApiToken } from '../config/env.js';
 import { DondocError, type ErrorCode, type Problem, isDondocError } from '../errors.js';
 import { makeTaskService } from '../store/task-service.js';
 import type { ApplyResult, TaskStore } from '../store/task-store.js';
+import type { DeliveryRecord } from '../store/delivery-log.js';
 import { type Principal, authorize, makeAuthenticator } from './auth.js';
+import { deliveryView } from './delivery-view.js';
+import { type Metrics, registerMetricsRoute } from './metrics.js';
+import { type ReportRouteDeps, registerReportRoutes } from './reports.js';
+import { registerOfficeRoutes } from './office/routes.js';
+import { type SessionKeySource, processSessionKey, sessionKeyFromRedis } from './office/session-key.js';
+import type { Policy } from '../core/policy.js';
+import { makeDeliveryLog } from '../store/delivery-log.js';
 import { cancelBody, completeBody, extendBody, idParam, listQuery, parseIfMatch, parseOr400, taskBody } from './requests.js';
 import { listItemView, taskView } from './task-view.js';
 
@@ -35,6 +48,34 @@ export interface AppDeps {
   /** Largest request body in bytes (DONDOC_HTTP_BODY_LIMIT); default 1 MiB. */
   bodyLimit?: number;
   logger?: FastifyBaseLogger;
+  /** The store's Redis connection; mounts the report routes (reports.ts: snapshots, escalation counts). */
+  redis?: ReportRouteDeps['redis'];
+  /** Mounts GET /metrics. */
+  metrics?: Metrics;
+  /** What /api/health reports beyond Redis: the mail server (verify(), short timeout) and the config hash. */
+  health?: HealthDeps;
+  /** The delivery log of a task, shown as `deliveries` by GET /api/tasks/:id. */
+  deliveries?: (taskId: string) => Promise<readonly DeliveryRecord[]>;
+  /** The office page (/office): the policy its timelines plan with, and its session settings. */
+  office?: OfficeOptions;
+}
+
+export interface OfficeOptions {
+  /** Without it the task timeline shows no planned notifications. */
+  policy?: Policy;
+  /** Default: a key kept in Redis (deps.redis), else one random per process. */
+  sessionKey?: SessionKeySource;
+  sessionTtlMs?: number;
+}
+
+export interface HealthDeps {
+  mailer?: { kind: 'smtp' | 'outbox'; verify(): Promise<void> };
+  /** The config in force (it changes on reload). */
+  configHash?: () => string;
+  /** How long verify() may take before SMTP counts as down; default 3 s. */
+  smtpTimeoutMs?: number;
+  /** A verify() result is reused this long, so probes do not open an SMTP session each; default 15 s. */
+  smtpCacheMs?: number;
 }
 
 /** HTTP-level failures that are not dondoc errors (bad JSON, too large, no route). */
@@ -57,7 +98,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const principals = new WeakMap<FastifyRequest, Principal>();
 
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.url === '/api/health') return;
+    if (req.routeOptions.url === '/api/health' || (deps.metrics && req.routeOptions.url === '/metrics')) return;
+    // The office page checks its own session cookie or bearer token (office/routes.ts).
+    if (/^\/office(?:[/?]|$)/.test(req.url)) return;
     const p = authenticate(req.headers.authorization);
     authorize(p, req.method !== 'GET' && req.method !== 'HEAD');
     principals.set(req, p);
@@ -92,15 +135,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return taskView({ task: r.task, status: store.statusOf(r.task), history }, calendar, now());
   };
 
+  const smtpState = makeSmtpProbe(deps.health);
   app.get('/api/health', async (_req, reply) => {
-    try {
-      await store.ping();
-      return { status: 'ok', redis: 'up' };
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      return reply.code(503).send({ status: 'unavailable', redis: 'down', error: { code: 'REDIS_UNAVAILABLE', message, problems: [] } });
-    }
+    const [redis, smtp] = await Promise.all([
+      store.ping().then(
+        () => null,
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      ),
+      smtpState(),
+    ]);
+    const extra = {
+      ...(smtp !== undefined ? { smtp } : {}),
+      ...(deps.health?.configHash ? { config: deps.health.configHash() } : {}),
+    };
+    if (redis === null) return { status: 'ok', redis: 'ok', ...extra };
+    return reply.code(503).send({ status: 'unavailable', redis: 'down', ...extra, error: { code: 'REDIS_UNAVAILABLE', message: redis, problems: [] } });
   });
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
 
   app.post('/api/tasks', async (req, reply) => {
     const input = parseOr400(taskBody, req.body, 'body');
@@ -127,7 +178,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const found = await store.getWithHistory(id);
     if (!found) throw new DondocError('TASK_NOT_FOUND', `no task with id ${id}`);
     void reply.header('ETag', `"${found.task.revision}"`);
-    return taskView({ task: found.task, status: store.statusOf(found.task), history: found.history }, calendar, now());
+    const view = taskView({ task: found.task, status: store.statusOf(found.task), history: found.history }, calendar, now());
+    if (!deps.deliveries) return view;
+    return { ...view, deliveries: (await deps.deliveries(id)).map((r) => deliveryView(r, calendar.zone)) };
   });
 
   app.put('/api/tasks/:id', async (req, reply) => {
@@ -173,5 +226,48 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return respond(reply, await service.cancel(id, { reason: b.reason, ...(b.occurrence ? { occurrence: b.occurrence } : {}) }, by(req), rev(req)));
   });
 
+  // Reports need the connection: a frozen period must come from its snapshot, never recomputed.
+  if (deps.redis) registerReportRoutes(app, { store, calendar, org, now, redis: deps.redis });
+
+  const officeDeliveries = deps.deliveries ?? (deps.redis ? makeDeliveryLog(deps.redis, store.keys.prefix).forTask : undefined);
+  registerOfficeRoutes(app, {
+    store,
+    calendar,
+    org,
+    tokens: deps.tokens,
+    now,
+    sessionKey: deps.office?.sessionKey ?? (deps.redis ? sessionKeyFromRedis(deps.redis, store.keys.prefix) : processSessionKey()),
+    ...(deps.office?.policy ? { policy: deps.office.policy } : {}),
+    ...(deps.office?.sessionTtlMs !== undefined ? { sessionTtlMs: deps.office.sessionTtlMs } : {}),
+    ...(officeDeliveries ? { deliveries: officeDeliveries } : {}),
+  });
+
   return app;
+}
+
+/** SMTP for /api/health: 'outbox' without a server; 'ok'/'down' from verify(), bounded and cached. */
+function makeSmtpProbe(h: HealthDeps | undefined): () => Promise<'ok' | 'down' | 'outbox' | undefined> {
+  const mailer = h?.mailer;
+  if (!mailer) return async () => undefined;
+  if (mailer.kind === 'outbox') return async () => 'outbox';
+  const timeoutMs = h.smtpTimeoutMs ?? 3000;
+  const cacheMs = h.smtpCacheMs ?? 15_000;
+  let last: { at: number; state: 'ok' | 'down' } | undefined;
+  let pending: Promise<'ok' | 'down'> | undefined;
+  return async () => {
+    // Wall-clock time on purpose: the cache is about this process, not the (injectable) task clock.
+    if (last && performance.now() - last.at < cacheMs) return last.state;
+    pending ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const state = await Promise.race([
+        mailer.verify().then(() => 'ok' as const, () => 'down' as const),
+        new Promise<'down'>((resolve) => (timer = setTimeout(() => resolve('down'), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      last = { at: performance.now(), state };
+      pending = undefined;
+      return state;
+    })();
+    return pending;
+  };
 }

@@ -39,6 +39,8 @@ export async function startApi(opts: {
     tokens: opened.env.apiTokens,
     now,
     bodyLimit: opened.env.bodyLimit,
+    redis: opened.redis,
+    office: { policy: opts.config.config.policy },
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   if (opened.env.apiTokens.length === 0) opts.logger?.warn('DONDOC_API_TOKENS is empty: every API request except /api/health is refused with 401');
