@@ -2,7 +2,7 @@
 // the repairs: follow-successors (open tasks of ended bodies move to their successors) and
 // reindex. Human output is Vietnamese plain text; --json gives the API's shapes.
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { LoadedConfig } from '../config/load.js';
 import { type Day, formatVnDay } from '../core/day.js';
 import { STATUS_LABELS, TASK_STATUSES, type TaskStatus } from '../core/status.js';
@@ -23,7 +23,7 @@ export interface StoreSession {
   store: TaskStore;
   service: TaskService;
   config: LoadedConfig;
-  redis: Redis;
+  redis: RedisClient;
   /** The Redis URL in use (for messages: guard()). */
   url: string;
   /** DONDOC_KEY_PREFIX */
@@ -65,6 +65,13 @@ const EVENT_LABELS: Record<TaskEvent['type'], string> = {
   cancelled: 'hủy/thu hồi',
   reopened: 'mở lại',
   transferred: 'chuyển đơn vị',
+  completion_reported: 'báo cáo hoàn thành (qua liên kết)',
+  completion_confirmed: 'xác nhận hoàn thành',
+  completion_rejected: 'không xác nhận hoàn thành',
+  extension_requested: 'đề nghị gia hạn',
+  extension_approved: 'đồng ý gia hạn',
+  extension_rejected: 'không đồng ý gia hạn',
+  noncooperation_reported: 'báo cáo đơn vị phối hợp chưa phối hợp',
 };
 
 function describeEvent(e: TaskEvent, zone: Zone): string {

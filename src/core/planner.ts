@@ -90,7 +90,12 @@ function erasOf(task: Task, occ: Occurrence): Era[] {
 function closedOf(task: Task, occ: Occurrence): { at: number; reason: string } | undefined {
   const c = occ.state.completedAt;
   const x = occ.state.cancelledAt ?? task.cancelledAt;
-  if (c === undefined && x === undefined) return undefined;
+  if (c === undefined && x === undefined) {
+    // Issue 6: a completion reported through a reply link pauses the ladder until the Provincial
+    // Office decides; a rejection clears it and the plan resumes (catch-up sends the latest due step).
+    const r = occ.state.completionReport;
+    return r ? { at: r.at, reason: 'paused (completion reported, awaiting confirmation)' } : undefined;
+  }
   if (x === undefined || (c !== undefined && c <= x)) return { at: c!, reason: 'completed' };
   return { at: x, reason: 'cancelled' };
 }

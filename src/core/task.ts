@@ -48,12 +48,40 @@ export interface Extension {
   at: number;
 }
 
+/** A completion the head reported through a reply link, awaiting the Provincial Office (issue 6). */
+export interface CompletionReport {
+  at: number;
+  /** The completion instant as reported (a day: the close of office hours that day). */
+  completedAt: number;
+  note?: string;
+  document?: string;
+  by: string;
+  linkId?: string;
+}
+
+/** A head's request for a new deadline, awaiting the leader in charge (issue 6; 7176 §3). */
+export interface ExtensionRequest {
+  /** [a-z0-9], unique within the task: /api/tasks/:id/extension-requests/:rid. */
+  id: string;
+  at: number;
+  deadline: Deadline;
+  reason: string;
+  /** Made after the deadline in force had passed: accepted, but marked late. */
+  late: boolean;
+  by: string;
+  linkId?: string;
+}
+
 /** Per-occurrence outcome; non-recurring tasks have one occurrence, ONCE. */
 export interface OccurrenceState {
   completedAt?: number;
   completionNote?: string;
   cancelledAt?: number;
   cancelReason?: string;
+  /** Reported, not yet confirmed: the planner pauses the ladder meanwhile (src/core/replies.ts). */
+  completionReport?: CompletionReport;
+  /** Pending requests only; decided ones live in the history. */
+  extensionRequests?: ExtensionRequest[];
 }
 
 export const ONCE = 'once';
@@ -94,7 +122,18 @@ export type TaskEvent =
   | { type: 'extended'; at: number; by: string; revision: number; occurrence: string; previous: Deadline; deadline: Deadline; document: string; approvedBy: string }
   | { type: 'cancelled'; at: number; by: string; revision: number; occurrence?: string; reason: string }
   | { type: 'reopened'; at: number; by: string; revision: number; occurrence: string; reason: string }
-  | { type: 'transferred'; at: number; by: string; revision: number; from: string; to: string; reason: string };
+  | { type: 'transferred'; at: number; by: string; revision: number; from: string; to: string; reason: string }
+  // Replies through the signed links (issue 6); `linkId` names the link used (src/core/links.ts).
+  | { type: 'completion_reported'; at: number; by: string; revision: number; occurrence: string; completedAt: number; note?: string; document?: string; linkId?: string }
+  | { type: 'completion_confirmed'; at: number; by: string; revision: number; occurrence: string; completedAt: number; linkId?: string }
+  | { type: 'completion_rejected'; at: number; by: string; revision: number; occurrence: string; reason: string; linkId?: string }
+  | { type: 'extension_requested'; at: number; by: string; revision: number; occurrence: string; requestId: string; proposedDeadline: Deadline; reason: string; late: boolean; linkId?: string }
+  | { type: 'extension_approved'; at: number; by: string; revision: number; occurrence: string; requestId: string; deadline: Deadline; document: string; linkId?: string }
+  | { type: 'extension_rejected'; at: number; by: string; revision: number; occurrence: string; requestId: string; reason: string; linkId?: string }
+  | { type: 'noncooperation_reported'; at: number; by: string; revision: number; occurrence: string; coordinator: string; reason: string; linkId?: string };
+
+/** The history events the reply links add (issue 6). */
+export type ReplyEventType = 'completion_reported' | 'completion_confirmed' | 'completion_rejected' | 'extension_requested' | 'extension_approved' | 'extension_rejected' | 'noncooperation_reported';
 
 export interface Occurrence {
   /** ONCE, or the period: "2026", "2026-Q2", "2026-06". */

@@ -57,6 +57,27 @@ export function eventToJson(e: TaskEvent, zone: Zone): Record<string, unknown> {
       return { ...base, occurrence: e.occurrence, reason: e.reason };
     case 'transferred':
       return { ...base, from: e.from, to: e.to, reason: e.reason };
+    // Replies through the signed links (issue 6): the link used is `link_id`.
+    case 'completion_reported':
+    case 'completion_confirmed':
+      return {
+        ...base,
+        occurrence: e.occurrence,
+        completed_at: zone.formatInstant(e.completedAt),
+        ...(e.type === 'completion_reported' && e.note ? { note: e.note } : {}),
+        ...(e.type === 'completion_reported' && e.document ? { document: e.document } : {}),
+        ...(e.linkId ? { link_id: e.linkId } : {}),
+      };
+    case 'completion_rejected':
+      return { ...base, occurrence: e.occurrence, reason: e.reason, ...(e.linkId ? { link_id: e.linkId } : {}) };
+    case 'extension_requested':
+      return { ...base, occurrence: e.occurrence, request_id: e.requestId, proposed_deadline: formatDeadline(e.proposedDeadline), reason: e.reason, late: e.late, ...(e.linkId ? { link_id: e.linkId } : {}) };
+    case 'extension_approved':
+      return { ...base, occurrence: e.occurrence, request_id: e.requestId, deadline: formatDeadline(e.deadline), document: e.document, ...(e.linkId ? { link_id: e.linkId } : {}) };
+    case 'extension_rejected':
+      return { ...base, occurrence: e.occurrence, request_id: e.requestId, reason: e.reason, ...(e.linkId ? { link_id: e.linkId } : {}) };
+    case 'noncooperation_reported':
+      return { ...base, occurrence: e.occurrence, coordinator: e.coordinator, reason: e.reason, ...(e.linkId ? { link_id: e.linkId } : {}) };
   }
 }
 
@@ -75,6 +96,9 @@ export function occurrencesView(task: Task, calendar: Calendar, now: number): Ar
       status: statusToJson(s, calendar.zone),
       ...(o.state.completedAt !== undefined ? { completed_at: calendar.zone.formatInstant(o.state.completedAt) } : {}),
       ...(o.state.cancelledAt !== undefined ? { cancelled_at: calendar.zone.formatInstant(o.state.cancelledAt) } : {}),
+      // Issue 6: replies awaiting a decision (POST …/confirm-completion, …/extension-requests/:rid/approve).
+      ...(o.state.completionReport ? { completion_report: { reported_at: calendar.zone.formatInstant(o.state.completionReport.at), completed_at: calendar.zone.formatInstant(o.state.completionReport.completedAt), by: o.state.completionReport.by } } : {}),
+      ...(o.state.extensionRequests?.length ? { extension_requests: o.state.extensionRequests.map((r) => ({ id: r.id, requested_at: calendar.zone.formatInstant(r.at), deadline: formatDeadline(r.deadline), reason: r.reason, late: r.late, by: r.by })) } : {}),
     };
   });
 }
