@@ -1,0 +1,102 @@
+// Accountability mail (issue 6; letter 7176/UBND-NC §4–§5), run by a BullMQ job scheduler every
+// few minutes and by engine.accountabilityNow(): the weekly summary to Sở Nội vụ with the xlsx
+// attached, and the repeat-lateness notices to Sở Nội vụ and the Provincial Office. Each goes
+// out once under its deterministic id (weekly-report-<Monday>, lateness-<body>-<window>-<step>)
+// by the claim protocol (src/queue/deliver.ts), recorded under the pseudo task _reports. Mail
+// to people goes out inside office hours on working days only (DOMAIN.md "Time"): a pass
+// outside them sends nothing, and the first pass inside them catches up.
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../src/config/load.js';
+import { latenessCrossings } from '../src/core/lateness.js';
+import type { Recipient } from '../src/core/notification.js';
+import type { ReportInput } from '../src/core/report.js';
+import { type OutgoingMessage, messageIdFor } from '../src/mail/message.js';
+import { latenessNotice } from '../src/report/lateness-notice.js';
+import type { LetterMessage } from '../src/report/letter.js';
+import { makeReportService } from '../src/report/service.js';
+import { dueWeeklySlots, weeklyReportMail } from '../src/report/weekly.js';
+import type { RedisClient } from '../src/store/redis.js';
+import type { RecordBase } from '../src/store/delivery-log.js';
+import { deliver } from '../src/queue/deliver.js';
+import type { JobContext } from '../src/queue/job-context.js';
+import { REPORTS_LOG } from '../src/queue/names.js';
+import { accountabilityPayload, parsePayload } from '../src/queue/payloads.js';
+
+export interface AccountabilityPass {
+  weekly: { sent: string[]; done: string[] };
+  lateness: { sent: string[]; done: string[] };
+  failed: string[];
+  /** Set when nothing was looked at (outside office hours). */
+  idle?: string;
+}
+
+const address = (r: Recipient) => ({ name: r.title, address: r.email });
+
+function outgoing(loaded: LoadedConfig, letter: LetterMessage, kind: string): OutgoingMessage {
+  if (letter.to.length === 0) throw new Error(`no recipient: ${letter.warnings.join('; ') || 'nobody to address'}`);
+  return {
+    messageId: messageIdFor(letter.id, loaded.config.mail.messageIdDomain),
+    from: loaded.config.mail.from,
+    to: letter.to.map(address),
+    cc: letter.cc.map(address),
+    subject: letter.subject,
+    text: letter.text,
+    html: letter.html,
+    attachments: letter.attachments,
+    headers: { 'X-Dondoc-Notification': letter.id, 'X-Dondoc-Kind': kind },
+  };
+}
+
+export function makeAccountability(ctx: JobContext & { redis: RedisClient }) {
+  return async (job: Job, token?: string): Promise<AccountabilityPass> => {
+    parsePayload(accountabilityPayload, job, ctx.logger);
+    const loaded = ctx.config();
+    const { calendar: cal, org, config } = loaded;
+    const now = ctx.now();
+    const log = ctx.logger.child({ jobId: job.id, taskId: REPORTS_LOG, kind: 'accountability' });
+    const pass: AccountabilityPass = { weekly: { sent: [], done: [] }, lateness: { sent: [], done: [] }, failed: [] };
+    if (!cal.isOfficeInstant(now)) {
+      pass.idle = 'outside office hours';
+      log.info(pass, 'accountability pass');
+      return pass;
+    }
+    const senderName = config.mail.from.name;
+    const service = makeReportService({ store: ctx.store, redis: ctx.redis, calendar: cal, org, now: ctx.now });
+
+    /** Sends one letter by the claim protocol; a permanent failure is recorded and reported by deliver, and the pass goes on. */
+    const send = async (letter: LetterMessage, kind: string, plannedAt: number, into: { sent: string[]; done: string[] }, l: Logger): Promise<void> => {
+      const base: RecordBase = { id: letter.id, taskId: REPORTS_LOG, kind, level: 0, to: letter.to.map((x) => x.email), cc: letter.cc.map((x) => x.email), plannedAt };
+      try {
+        const r = await deliver(ctx, { base, build: () => outgoing(loaded, letter, kind), job, token, log: l });
+        (r.outcome === 'sent' ? into.sent : into.done).push(letter.id);
+        if (letter.warnings.length) l.warn({ warnings: letter.warnings }, 'some recipients have no address in the directory');
+      } catch (err) {
+        // Transient failures and a busy claim: the job is retried or delayed as a whole; what
+        // was sent already is `done` on the next run.
+        if (!(err instanceof UnrecoverableError) || err instanceof DelayedError) throw err;
+        pass.failed.push(letter.id);
+      }
+    };
+
+    // 1. The weekly summary of each due week not yet handled.
+    for (const slot of dueWeeklySlots(config.accountability.reports.weekly, cal, now)) {
+      const existing = await ctx.log.get(REPORTS_LOG, slot.id);
+      if (existing && (existing.state === 'sent' || existing.state === 'failed' || existing.state === 'skipped')) continue;
+      const { report } = await service.get({ from: slot.from, to: slot.to });
+      const letter = await weeklyReportMail(report, slot, config.accountability.reports.weekly, org, cal, { now, senderName });
+      await send(letter, 'weekly_report', slot.at, pass.weekly, log.child({ id: slot.id }));
+    }
+
+    // 2. Repeat lateness: the crossings not yet told (the ids already recorded are `sent`).
+    const rule = config.accountability.lateness;
+    const handled = await ctx.log.handledIds(REPORTS_LOG);
+    const inputs: ReportInput[] = await service.inputs();
+    for (const c of latenessCrossings(inputs, cal, org, rule, now, handled)) {
+      const letter = latenessNotice(c, rule, org, cal, { now, senderName });
+      await send(letter, 'lateness_notice', now, pass.lateness, log.child({ id: c.id, body: c.body }));
+    }
+    log.info(pass, 'accountability pass');
+    return pass;
+  };
+}

@@ -1,0 +1,140 @@
+// Accountability mail end to end (issue 6 items 2 and 3): the weekly summary to Sở Nội vụ with
+// the xlsx, and the repeat-lateness notice, sent by the engine's accountability pass with a real
+// redis-server and SMTP server and a clock the test moves. Assertions are about what the SMTP
+// server received and what the delivery log recorded.
+import ExcelJS from 'exceljs';
+import { simpleParser } from 'mailparser';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { messageIdFor } from '../../src/mail/message.js';
+import { REPORTS_LOG } from '../../src/queue/names.js';
+import { SHEET_SUMMARY } from '../../src/report/xlsx.js';
+import { DOMAIN, type Harness, at, makeHarness, until } from '../support/delivery-harness.js';
+import { type PrivateRedis, startRedis } from '../support/redis-server.js';
+import { type ReceivedMessage, type TestSmtp, startSmtp } from '../support/smtp-server.js';
+
+let server: PrivateRedis;
+let smtp: TestSmtp;
+let h: Harness;
+
+beforeAll(async () => {
+  [server, smtp] = await Promise.all([startRedis(), startSmtp()]);
+});
+afterAll(async () => {
+  await Promise.all([server?.stop(), smtp?.stop()]);
+});
+beforeEach(async () => {
+  await smtp.setMode('accept');
+  smtp.reset();
+});
+afterEach(async () => {
+  await h?.close();
+});
+
+const SNV = 'giamdoc.snv@thainguyen.example.gov.vn';
+const VP = 'chanhvanphong.vpubnd@thainguyen.example.gov.vn';
+// Only the worker: the task notifications of the scheduler loop are not what is tested here.
+const WORKER = { roles: { scheduler: false, worker: true } };
+
+const mid = (id: string): string => messageIdFor(id, DOMAIN);
+const ofKind = (prefix: string): ReceivedMessage[] => smtp.messages.filter((m) => m.messageId?.startsWith(`<${prefix}`));
+
+/** A late task of Sở Y tế (distinct title and item, so a distinct id) due on `deadline`. */
+const lateTask = (n: number, deadline: string) =>
+  h.task({ title: `Nhiệm vụ thử nghiệm số ${n} về y tế`, source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', item: String(100 + n) }, deadline });
+
+describe('the weekly summary to Sở Nội vụ', () => {
+  it('goes out once on Monday 08:00 with an xlsx that reads back', async () => {
+    h = await makeHarness(server, smtp, { start: at('2022-07-04T07:45') });
+    await h.task(); // 1510/UBND-TH item 9, due Thu 30/06/2022, still open: overdue in the week covered
+    const e = await h.engine(WORKER);
+
+    // Monday 04/07/2022 before 08:00: this week's is not due yet; a first start catches up
+    // only on last week's (due within the past 7 days).
+    const early = await e.accountabilityNow();
+    expect(early.weekly.sent).toEqual(['weekly-report-2022-06-20']);
+    await until(() => ofKind('weekly-report-2022-06-20').length === 1, 'last week\'s summary');
+    expect(ofKind('weekly-report-2022-06-27')).toHaveLength(0);
+
+    h.clock.set(at('2022-07-04T08:00'));
+    const pass = await e.accountabilityNow();
+    expect(pass.weekly.sent).toEqual(['weekly-report-2022-06-27']);
+    const [m] = await until(() => (ofKind('weekly-report-2022-06-27').length ? ofKind('weekly-report-2022-06-27') : null), 'the summary');
+    expect(m!.messageId).toBe(mid('weekly-report-2022-06-27'));
+    expect(m!.to.map((a) => a.address)).toEqual([SNV]);
+    expect(m!.cc.map((a) => a.address)).toEqual([VP]);
+    expect(m!.subject).toContain('từ ngày 27/06/2022 đến ngày 03/07/2022');
+    expect(m!.subject).toContain('1 quá hạn');
+
+    const parsed = await simpleParser(m!.raw);
+    expect(parsed.attachments).toHaveLength(1);
+    const file = parsed.attachments[0]!;
+    expect(file.filename).toMatch(/\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.content as unknown as ArrayBuffer);
+    const summary = wb.getWorksheet(SHEET_SUMMARY);
+    expect(summary).toBeDefined();
+    const cells: string[] = [];
+    summary!.eachRow((row) => row.eachCell((c) => void cells.push(String(c.value))));
+    expect(cells.some((c) => c.includes('Sở Y tế'))).toBe(true);
+
+    const rec = await e.log.get(REPORTS_LOG, 'weekly-report-2022-06-27');
+    expect(rec).toMatchObject({ state: 'sent', kind: 'weekly_report', to: [SNV], cc: [VP], messageId: m!.messageId });
+
+    // Running again, later that day, sends nothing more.
+    h.clock.set(at('2022-07-04T10:00'));
+    const again = await e.accountabilityNow();
+    expect(again.weekly).toEqual({ sent: [], done: [] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ofKind('weekly-report')).toHaveLength(2);
+  });
+});
+
+describe('the repeat-lateness notice', () => {
+  it('is sent once at each step, and again only in the next year', async () => {
+    h = await makeHarness(server, smtp, { start: at('2022-12-20T09:00') });
+    await lateTask(1, '2022-11-01');
+    await lateTask(2, '2022-11-02');
+    const e = await h.engine(WORKER);
+
+    expect((await e.accountabilityNow()).lateness.sent).toEqual([]);
+
+    // The third late task of the year: the threshold (3) is crossed.
+    await lateTask(3, '2022-11-03');
+    expect((await e.accountabilityNow()).lateness.sent).toEqual(['lateness-SYT-2022-3']);
+    const [n1] = await until(() => (ofKind('lateness').length ? ofKind('lateness') : null), 'the first notice');
+    expect(n1!.messageId).toBe(mid('lateness-SYT-2022-3'));
+    expect(n1!.to.map((a) => a.address)).toEqual([SNV]);
+    expect(n1!.cc.map((a) => a.address)).toEqual([VP]);
+    expect(n1!.subject).toContain('Sở Y tế: 3 nhiệm vụ quá hạn trong năm 2022');
+
+    // Again, and with a fourth late task (below the next step, 5): nothing more.
+    expect((await e.accountabilityNow()).lateness.sent).toEqual([]);
+    await lateTask(4, '2022-11-04');
+    expect((await e.accountabilityNow()).lateness.sent).toEqual([]);
+
+    // The fifth reaches the next step: one more notice.
+    await lateTask(5, '2022-11-07');
+    expect((await e.accountabilityNow()).lateness.sent).toEqual(['lateness-SYT-2022-5']);
+    expect((await e.accountabilityNow()).lateness.sent).toEqual([]);
+
+    // Outside office hours (Tuesday evening) nothing is looked at, let alone sent.
+    h.clock.set(at('2022-12-20T20:00'));
+    expect((await e.accountabilityNow()).idle).toBe('outside office hours');
+
+    // Into the next year: 2022's tasks stay in 2022's count (already told); 2023 counts afresh.
+    h.clock.set(at('2023-01-10T09:00'));
+    expect((await e.accountabilityNow()).lateness.sent).toEqual([]);
+    await lateTask(6, '2023-01-03');
+    await lateTask(7, '2023-01-04');
+    expect((await e.accountabilityNow()).lateness.sent).toEqual([]);
+    await lateTask(8, '2023-01-05');
+    expect((await e.accountabilityNow()).lateness.sent).toEqual(['lateness-SYT-2023-3']);
+    expect((await e.accountabilityNow()).lateness.sent).toEqual([]);
+
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ofKind('lateness').map((m) => m.messageId)).toEqual([mid('lateness-SYT-2022-3'), mid('lateness-SYT-2022-5'), mid('lateness-SYT-2023-3')]);
+    const last = ofKind('lateness-SYT-2023')[0]!;
+    expect(last.subject).toContain('3 nhiệm vụ quá hạn trong năm 2023');
+    expect(await e.log.get(REPORTS_LOG, 'lateness-SYT-2023-3')).toMatchObject({ state: 'sent', kind: 'lateness_notice' });
+  });
+});
