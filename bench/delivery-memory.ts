@@ -7,17 +7,17 @@
 // Bytes are INFO used_memory deltas around the planning alone (the tasks exist before, without
 // their index entries), so both sides count everything they add: keys, BullMQ's own indexes,
 // allocator overhead.
-import type { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Redis as IORedis } from 'ioredis';
 import { isPending } from '../src/core/notification.js';
 import { BACKOFF_TYPE } from '../src/queue/backoff.js';
 import { planFor } from '../src/queue/job-context.js';
 import { JOBS, QUEUES, bullPrefix } from '../src/queue/names.js';
+import type { RedisClient } from '../src/store/redis.js';
 import { at } from '../tests/support/delivery-harness.js';
 import { fmt, machine, startBench, startSink, waitFor } from './lib/delivery-bench.js';
 
-async function usedMemory(redis: Redis): Promise<number> {
+async function usedMemory(redis: RedisClient): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
 }

@@ -5,7 +5,7 @@
 // digest-YYYYMMDD has its own record under _digest, so it goes out once a day at most.
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/store/redis.js';
 import type { LoadedConfig } from '../src/config/load.js';
 import { type Day, formatIsoDay, parseIsoDay } from '../src/core/day.js';
 import { planDigest } from '../src/core/digest.js';
@@ -25,7 +25,7 @@ const BATCH = 500;
  * The open tasks that can be overdue or due soon on `day`: the open index is sorted by the
  * deadline as written, a lower bound of the effective one, so nothing due by then is missed.
  */
-async function candidates(redis: Redis, openKey: string, ctx: JobContext, loaded: LoadedConfig, day: Day): Promise<Task[]> {
+async function candidates(redis: RedisClient, openKey: string, ctx: JobContext, loaded: LoadedConfig, day: Day): Promise<Task[]> {
   const cal = loaded.calendar;
   let bound: number;
   try {
@@ -42,7 +42,7 @@ async function candidates(redis: Redis, openKey: string, ctx: JobContext, loaded
   }
 }
 
-export function makeSendDigest(ctx: JobContext & { redis: Redis }) {
+export function makeSendDigest(ctx: JobContext & { redis: RedisClient }) {
   return async (job: Job, token?: string): Promise<string> => {
     const data = parsePayload(digestPayload, job, ctx.logger);
     const loaded = ctx.config();

@@ -9,7 +9,8 @@
 import type { Job } from 'bullmq';
 import { isPending } from '../src/core/notification.js';
 import { outgoingMessageFor } from '../src/mail/eml.js';
-import { renderNotification } from '../src/mail/render.js';
+import { headRepliesFor } from '../src/mail/reply-links.js';
+import { notificationView } from '../src/mail/view.js';
 import type { RecordBase } from '../src/store/delivery-log.js';
 import { delayJob, deliver } from '../src/queue/deliver.js';
 import { type JobContext, identityOf, planFor } from '../src/queue/job-context.js';
@@ -54,7 +55,9 @@ export function makeSendNotification(ctx: JobContext) {
     const result = await deliver(ctx, {
       base: baseOf(n),
       build: () => {
-        const rendered = renderNotification(ctx.templates(), n, { org: loaded.org, calendar: loaded.calendar, task, senderName: loaded.config.mail.from.name });
+        const view = notificationView(n, { org: loaded.org, calendar: loaded.calendar, task, senderName: loaded.config.mail.from.name });
+        // Issue 6: the head's signed reply links ("Phản hồi"), when links are configured.
+        const rendered = ctx.templates().render(n.template, { ...view, ...headRepliesFor(loaded, n, task) });
         return outgoingMessageFor(n, rendered, identityOf(loaded));
       },
       job,

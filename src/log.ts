@@ -7,6 +7,8 @@
 //   - values of secret-looking keys (password, pass, token, authorization, secret, cookie…);
 //   - credentials in URLs (smtp://user:pass@host → smtp://user:***@host);
 //   - bearer tokens in text ("Bearer abc…" → "Bearer ***");
+//   - secrets in query strings (?token=…, &password=…) and the capability token of a reply
+//     link (/r/<token> → /r/***), in free text and in fastify's request logs alike;
 //   - e-mail addresses (the recipients of a job; the person behind a mailbox is personal data):
 //     giamdoc.syt@thainguyen.gov.vn → ***@thainguyen.gov.vn, which still tells the body apart.
 //     Message-IDs under keys like messageId are kept whole: they are how an operator finds a
@@ -37,17 +39,32 @@ export interface LoggerOptions {
 }
 
 const SECRET_KEY = /^(?:pass(?:word|wd)?|secret|client_?secret|token|tokens|api_?tokens?|access_?token|refresh_?token|authorization|proxy-authorization|cookie|set-cookie|smtp_?pass(?:word)?|auth)$/i;
+// A key made of words, one of them secret: DONDOC_API_TOKENS, smtpPassword, x-auth-token.
+const SECRET_WORDS = new Set(['pass', 'password', 'passwd', 'secret', 'secrets', 'token', 'tokens', 'authorization', 'cookie', 'cookies', 'auth', 'credential', 'credentials', 'apikey']);
+const isSecretKey = (key: string): boolean =>
+  SECRET_KEY.test(key) ||
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .some((w) => SECRET_WORDS.has(w));
 const MESSAGE_ID_KEY = /^(?:message_?id|msg_?id|in-reply-to|references)$/i;
 
 // scheme://user:password@host — the password part, whatever the scheme.
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*):([^\s@/"]+)@/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const EMAIL = /(^|[^A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
+const QUERY_SECRET = /([?&;](?:[a-z_]*token|password|passwd|pass|secret|csrf|sig|signature|api_?key)=)[^&#\s"\\]+/gi;
+// A reply link's token is the capability to act on a task (issue 6): never in a log.
+const REPLY_LINK = /\/r\/[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]+)?/g;
+// Letters of any script: a mailbox may be Vietnamese (SMTPUTF8), "giám.đốc@…".
+const EMAIL = /(^|[^\p{L}\p{M}\p{N}._%+-])([\p{L}\p{M}\p{N}._%+-]+)@([\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)+)/gu;
 /** Scrubs one string value of a log line (see the header for what goes). */
 export function scrubText(text: string): string {
   return text
     .replace(URL_CREDENTIALS, '$1:***@')
     .replace(BEARER, '$1 ***')
+    .replace(QUERY_SECRET, '$1***')
+    .replace(REPLY_LINK, '/r/***')
     .replace(EMAIL, (_m, before: string, _local: string, domain: string) => `${before}***@${domain}`);
 }
 
@@ -65,7 +82,7 @@ export function scrubLogLine(line: string): string {
       key = body;
       return whole;
     }
-    if (SECRET_KEY.test(key)) return '"[redacted]"';
+    if (isSecretKey(key)) return '"[redacted]"';
     if (MESSAGE_ID_KEY.test(key)) return whole;
     return `"${scrubText(body)}"`;
   });

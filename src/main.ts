@@ -11,7 +11,6 @@
 // SIGHUP re-reads the config: validated first (a bad file changes nothing), then published to
 // every process (src/config/reload.ts).
 import Fastify from 'fastify';
-import { Redis } from 'ioredis';
 import { makeClock } from './clock.js';
 import type { LoadedConfig } from './config/load.js';
 import { type DondocEnv, parseEnv } from './config/env.js';
@@ -27,7 +26,7 @@ import { type Engine, makeEngine } from './queue/engine.js';
 import { checkRedis } from './redis/checks.js';
 import { type ResolvedRedis, resolveRedis } from './redis/private-server.js';
 import { makeReleasers } from './releasers.js';
-import { connectRedis, makeRedis, safeRedisUrl } from './store/redis.js';
+import { type RedisClient, connectRedis, eachServer, makeBullConnection, makeRedis, safeRedisUrl } from './store/redis.js';
 import { makeTaskStore } from './store/task-store.js';
 
 export type Role = 'all' | 'scheduler' | 'worker' | 'api';
@@ -122,20 +121,23 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     releasers.add('redis', () => redis.quit().then(() => undefined, () => redis.disconnect()));
 
     try {
-      const { facts, warnings } = await checkRedis(redis);
-      for (const w of warnings) logger.warn({ redis: safeRedisUrl(url) }, w);
-      logger.debug({ facts }, 'redis settings');
+      // On a cluster every master keeps part of the data: each is checked.
+      for (const server of eachServer(redis)) {
+        const { facts, warnings } = await checkRedis(server);
+        for (const w of warnings) logger.warn({ redis: safeRedisUrl(url) }, w);
+        logger.debug({ facts }, 'redis settings');
+      }
     } catch (err) {
       logger.warn({ err }, 'could not read the Redis settings (INFO refused?): persistence and eviction not checked');
     }
 
     // BullMQ wants connections of its own that wait for Redis instead of failing commands.
-    const bullConnections = new Set<Redis>();
+    const bullConnections = new Set<RedisClient>();
     releasers.add('bullmq connections', () => {
       for (const c of bullConnections) c.disconnect();
     });
-    const bullConnection = (): Redis => {
-      const c = new Redis(url, { maxRetriesPerRequest: null, connectTimeout: env.redisTimeoutMs });
+    const bullConnection = (): RedisClient => {
+      const c = makeBullConnection(url, { timeoutMs: env.redisTimeoutMs });
       c.on('error', connectionErrorLogger(logger, 'redis (bullmq)'));
       c.on('end', () => bullConnections.delete(c));
       bullConnections.add(c);
@@ -209,6 +211,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           health: { mailer, configHash: () => current().hash },
           deliveries: (id) => engine.log.forTask(id),
           office: { policy: cfg.config.policy },
+          // Issue 6: reply links' pages and API; their notices go through the engine's queue.
+          replies: { links: cfg.config.links, notice: (req) => engine.notice(req) },
         });
       if (env.apiTokens.length === 0) logger.warn('DONDOC_API_TOKENS is empty: every API request except /api/health and /metrics is refused with 401');
       const served = await serveSwappable(buildHttp(current()), { port: env.httpPort, host: env.httpHost });

@@ -22,7 +22,7 @@ import { loadTemplates, renderNotification } from '../../src/mail/render.js';
 import { makeMailer } from '../../src/mail/transport.js';
 import { type Engine, type EngineTuning, makeEngine } from '../../src/queue/engine.js';
 import { identityOf } from '../../src/queue/job-context.js';
-import { connectRedis } from '../../src/store/redis.js';
+import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { makeTaskService } from '../../src/store/task-service.js';
 import { type TaskStore, makeTaskStore } from '../../src/store/task-store.js';
 import { deliveryConfig, makeClock, type Clock } from '../../tests/support/delivery-harness.js';
@@ -52,7 +52,7 @@ export async function startSink(): Promise<Sink> {
 
 export interface Bench {
   server: PrivateRedis;
-  redis: Redis;
+  redis: RedisClient;
   cfg: LoadedConfig;
   clock: Clock;
   stop(): Promise<void>;

@@ -7,14 +7,13 @@
 // All of them talk to Redis (REDIS_URL; exit 3 when it is unreachable) and never send mail
 // themselves: they change the log and the schedule, and the running workers do the rest.
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
 import { type Zone } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
 import { DELIVERY_STATE_LABELS, deliveryView } from '../http/delivery-view.js';
 import { QUEUES, bullPrefix, isJobId } from '../queue/names.js';
 import { type DeliveryLog, type DeliveryRecord, makeDeliveryLog } from '../store/delivery-log.js';
 import { type MuteKind, makeMutes } from '../store/mutes.js';
-import { guard } from '../store/redis.js';
+import { guard, type RedisClient } from '../store/redis.js';
 import { makeSchedule, specialMember } from '../store/schedule.js';
 import { intArg } from './args.js';
 import type { CliContext } from './context.js';
@@ -39,11 +38,11 @@ function printRecords(ctx: CliContext, records: readonly DeliveryRecord[], zone:
  * remove the finished one (failed, or completed after the worker recorded the failure) so the
  * scheduler can enqueue the notification anew. A job still waiting or running is left alone.
  */
-async function forgetFinishedJob(redis: Redis, prefix: string, id: string): Promise<void> {
+async function forgetFinishedJob(redis: RedisClient, prefix: string, id: string): Promise<void> {
   if (!isJobId(id)) return;
   const { Queue } = await import('bullmq');
   for (const name of [QUEUES.notify, QUEUES.maintenance]) {
-    const queue = new Queue(name, { connection: redis, prefix: bullPrefix(prefix) });
+    const queue = new Queue(name, { connection: redis, prefix: bullPrefix(prefix, redis.isCluster) });
     try {
       const state = await queue.getJobState(id);
       if (state === 'failed' || state === 'completed') await queue.remove(id);

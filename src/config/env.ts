@@ -1,7 +1,9 @@
 // The environment variables dondoc reads, parsed once with zod: every problem is reported
 // together, named by the variable, with what to write instead. Defaults live here.
 //
-//   REDIS_URL                redis://127.0.0.1:6379   redis:// or rediss:// URL (AOF on, noeviction)
+//   REDIS_URL                redis://127.0.0.1:6379   redis:// or rediss:// URL (AOF on, noeviction); a Redis Cluster
+//                                                     as redis+cluster://h1:7000,h2:7001,h3:7002 (rediss+cluster:// for
+//                                                     TLS): seed nodes, the rest is discovered (docs/SCALING.md)
 //   DONDOC_KEY_PREFIX        dondoc                   prefix of every Redis key (no braces: they are hash tags)
 //   DONDOC_HTTP_PORT         8080                     port of the HTTP API (`dondoc start`)
 //   DONDOC_HTTP_HOST         127.0.0.1                address the API listens on (0.0.0.0 in a container)
@@ -32,6 +34,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DondocError, type Problem } from '../errors.js';
 import { parseSmtpUrl } from '../mail/transport.js';
+import { parseRedisTarget } from '../store/redis-url.js';
 
 export const API_ROLES = ['admin', 'viewer'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -70,18 +73,12 @@ const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v)
 export const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 const redisUrl = z.string().transform((s, ctx) => {
-  const t = s.trim();
-  let u: URL | undefined;
-  try {
-    u = new URL(t);
-  } catch {
-    u = undefined;
-  }
-  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) {
-    ctx.issues.push({ code: 'custom', input: s, message: `expected a URL like redis://127.0.0.1:6379 (or rediss:// for TLS), got ${shown(s)}` });
+  const t = parseRedisTarget(s);
+  if ('error' in t) {
+    ctx.issues.push({ code: 'custom', input: s, message: t.error });
     return z.NEVER;
   }
-  return t;
+  return s.trim();
 });
 
 const keyPrefix = z

@@ -16,6 +16,7 @@ export { formatPath, parseYaml, zodProblems };
 import { DEFAULT_CONFIG_PATH, SHIPPED_CALENDAR_DATA, SHIPPED_CONFIG } from './paths.js';
 import { type DondocConfig, configSchema } from './schema.js';
 import { type DayOffEntryInput, officialYearFileSchema } from './sections/calendar.js';
+import { withLinkSecrets } from './sections/links.js';
 
 export interface LoadedConfig {
   /** The file as the user named it (used in every message). */
@@ -93,17 +94,19 @@ function loadOfficialYears(dir: string, problems: Problem[], hash: ReturnType<ty
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const { file, shown } = resolveFile(opts);
   const text = fs.readFileSync(file, 'utf8');
-  return loadConfigText(text, shown, path.dirname(file), opts.today);
+  return loadConfigText(text, shown, path.dirname(file), opts.today, opts.env);
 }
 
-export function loadConfigText(text: string, shown: string, baseDir: string, today?: Day): LoadedConfig {
+export function loadConfigText(text: string, shown: string, baseDir: string, today?: Day, env?: Record<string, string | undefined>): LoadedConfig {
   const problems: Problem[] = [];
   const hash = createHash('sha256').update(text);
   const { data, problems: syntax } = parseYaml(shown, text);
   if (syntax.length) throw invalid(shown, syntax);
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) throw invalid(shown, zodProblems(shown, parsed.error));
-  const config = parsed.data;
+  // Link secrets may come from DONDOC_LINK_SECRET (kept out of the file and of its hash).
+  const links = withLinkSecrets(parsed.data.links, env);
+  const config = { ...parsed.data, links: links.links };
 
   const dataDir = config.calendar.official_data ? path.resolve(baseDir, config.calendar.official_data) : SHIPPED_CALENDAR_DATA;
   const officialYears = loadOfficialYears(dataDir, problems, hash);
@@ -148,7 +151,7 @@ export function loadConfigText(text: string, shown: string, baseDir: string, tod
       );
     }
   }
-  warnings.push(...orgLoaded.warnings);
+  warnings.push(...orgLoaded.warnings, ...links.warnings);
   return deepFreeze({ file: shown, config, calendar, org: orgLoaded.org, warnings, hash: hash.digest('hex').slice(0, 16) });
 }
 

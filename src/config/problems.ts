@@ -14,6 +14,8 @@ export function zodProblems(file: string, error: z.ZodError, prefix: ReadonlyArr
   return error.issues.map((i) => {
     let message = i.message;
     if (i.code === 'unrecognized_keys') message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;
+    // A message quotes the value: a 10 MB one would bury the problem.
+    if (message.length > 300) message = `${message.slice(0, 300)}…`;
     return { path: `${file}: ${formatPath([...prefix, ...i.path])}`, message };
   });
 }
@@ -26,5 +28,11 @@ export function parseYaml(file: string, text: string): { data: unknown; problems
     const { line, col } = lineCounter.linePos(e.pos[0]);
     return { path: `${file}:${line}:${col}`, message: e.message.split('\n')[0] ?? 'YAML syntax error' };
   });
-  return { data: problems.length ? undefined : (doc.toJS() ?? {}), problems };
+  if (problems.length) return { data: undefined, problems };
+  try {
+    return { data: doc.toJS() ?? {}, problems };
+  } catch (e) {
+    // yaml refuses an alias "billion laughs" (maxAliasCount) here, after parsing.
+    return { data: undefined, problems: [{ path: file, message: `cannot be read: ${(e as Error).message}` }] };
+  }
 }

@@ -5,7 +5,7 @@
 // logged, the old config stays — swaps the config the engine reads, rebuilds what is built per
 // config (the API), and one scheduler re-plans every open task.
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { isDondocError, type Problem } from '../errors.js';
 import type { Logger } from '../log.js';
 import { claimReplan, configKeys, originOf, publishConfig, storedConfigHash, subscribeConfig } from '../store/config-channel.js';
@@ -19,7 +19,7 @@ export interface ConfigReloader {
   /** Called with each new config after the swap (the API is rebuilt for it). */
   onSwap(fn: (next: LoadedConfig) => Promise<void>): void;
   /** Subscribes a dedicated connection to the reload channel. */
-  listen(sub: Redis): Promise<void>;
+  listen(sub: RedisClient): Promise<void>;
   /** At start: stores this config's hash; if it is not the one stored, re-plans (in the background). */
   announce(): Promise<void>;
   /** SIGHUP: validate the file, then publish; this process reloads when the message comes back. */
@@ -34,7 +34,7 @@ export function logConfigProblems(logger: Logger, e: unknown, message: string): 
 export function makeConfigReloader(deps: {
   initial: LoadedConfig;
   load: () => LoadedConfig;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   now: () => number;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { accountabilitySchema } from './sections/accountability.js';
 import { calendarSchema, officeHoursSchema, timezoneSchema } from './sections/calendar.js';
 import { deliverySchema } from './sections/delivery.js';
+import { linksSchema } from './sections/links.js';
 import { mailSchema } from './sections/mail.js';
 import { orgSectionSchema } from './sections/org.js';
 import { policySchema } from './sections/policy.js';
@@ -22,6 +23,8 @@ export const configSchema = z.strictObject({
   org: orgSectionSchema.optional(),
   /** Repeat lateness (7176 §5) and the weekly summary to Sở Nội vụ; all defaults. */
   accountability: accountabilitySchema,
+  /** Signed reply links in mails and the pages they open (issue 6); off without public_base_url. */
+  links: linksSchema,
 });
 
 export type DondocConfig = z.output<typeof configSchema>;

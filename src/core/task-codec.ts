@@ -7,8 +7,13 @@ import { type Zone, parseInstant } from './zone.js';
 
 const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : String(v));
 
-/** Strips control characters (CR, LF, NUL…) that could break a mail header or a log line. */
-export const clean = (s: string): string => s.normalize('NFC').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
+/**
+ * Strips control characters (CR, LF, TAB, NUL, C1, U+2028/2029…) that could break a mail header
+ * or a log line, and the invisible zero-width space and BOM (as the importer does), so a text of
+ * nothing else counts as empty.
+ */
+export const clean = (s: string): string =>
+  s.normalize('NFC').replace(/[\u200b\ufeff]/g, '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim();
 
 const MAX_TEXT = 20_000;
 

@@ -12,6 +12,9 @@
 //   POST /api/tasks/:id/extend       {deadline, document, approved_by, occurrence?}
 //   POST /api/tasks/:id/cancel       {reason, occurrence?}
 //   GET  /api/reports?from=&to=&body=&format=, POST /api/reports/freeze   (reports.ts; with deps.redis)
+//   POST /api/tasks/:id/confirm-completion | reject-completion, /extension-requests/:rid/approve | reject
+//                                    replies decided through the API (replies-api.ts; with deps.replies)
+//   GET|POST /r/:token               the pages the signed reply links open (pages/routes.ts; no token)
 //   GET  /office, /office/tasks/:id  the Provincial Office's page (office/routes.ts: its own
 //                                    login and session cookie, or a bearer token; HTML)
 //
@@ -32,9 +35,16 @@ import { deliveryView } from './delivery-view.js';
 import { type Metrics, registerMetricsRoute } from './metrics.js';
 import { type ReportRouteDeps, registerReportRoutes } from './reports.js';
 import { registerOfficeRoutes } from './office/routes.js';
+import { setSecurityHeaders } from './office/security.js';
 import { type SessionKeySource, processSessionKey, sessionKeyFromRedis } from './office/session-key.js';
 import type { Policy } from '../core/policy.js';
 import { makeDeliveryLog } from '../store/delivery-log.js';
+import { type LinksConfig, linkSettings } from '../config/sections/links.js';
+import type { NoticeRequest } from '../core/notices.js';
+import { makeLinkNonces } from '../store/link-nonces.js';
+import { makeReplyService } from '../store/reply-service.js';
+import { registerReplyPages } from './pages/routes.js';
+import { registerReplyApi } from './replies-api.js';
 import { cancelBody, completeBody, extendBody, idParam, listQuery, parseIfMatch, parseOr400, taskBody } from './requests.js';
 import { listItemView, taskView } from './task-view.js';
 
@@ -58,6 +68,15 @@ export interface AppDeps {
   deliveries?: (taskId: string) => Promise<readonly DeliveryRecord[]>;
   /** The office page (/office): the policy its timelines plan with, and its session settings. */
   office?: OfficeOptions;
+  /** Replies (issue 6): the API routes; the /r/ link pages too when links are on and deps.redis is given. */
+  replies?: ReplyOptions;
+}
+
+export interface ReplyOptions {
+  /** The config's `links` section (secrets resolved). */
+  links: LinksConfig;
+  /** Enqueues the notice a reply triggers (engine.notice); absent: replies send no mail. */
+  notice?: (req: NoticeRequest) => Promise<void>;
 }
 
 export interface OfficeOptions {
@@ -90,17 +109,29 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.bodyLimit ?? 1 << 20,
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    // Ids are case-sensitive [a-z0-9-]; no trailing-slash games.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Ids are case-sensitive [a-z0-9-]; no trailing-slash games. Task ids run to 120
+    // characters (task-codec.ts), past fastify's default limit of 100 for a path parameter.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 128 },
+    // The router's own refusals (a bad %-escape, an over-long parameter) in the same error
+    // shape as every other answer, and with the security headers on the pages' addresses.
+    frameworkErrors: (err, req, reply) => {
+      if (/^\/(?:office|r)(?:[/?]|$)/.test(req.url)) setSecurityHeaders(reply);
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'INPUT_REJECTED', 'a part of the address is too long');
+      if (err.code === 'FST_ERR_BAD_URL') return sendError(reply, 400, 'INPUT_REJECTED', 'the address is not valid (a malformed %-escape)');
+      return sendError(reply, 500, 'INTERNAL', 'internal error; see the server log');
+    },
   });
+  // The API reads JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   const service = makeTaskService({ store, calendar, org, now });
   const authenticate = makeAuthenticator(deps.tokens);
   const principals = new WeakMap<FastifyRequest, Principal>();
 
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.url === '/api/health' || (deps.metrics && req.routeOptions.url === '/metrics')) return;
-    // The office page checks its own session cookie or bearer token (office/routes.ts).
-    if (/^\/office(?:[/?]|$)/.test(req.url)) return;
+    // The office page checks its own session cookie or bearer token (office/routes.ts); the
+    // reply pages (/r/…) are opened by their signed link (pages/routes.ts).
+    if (/^\/(?:office|r)(?:[/?]|$)/.test(req.url)) return;
     const p = authenticate(req.headers.authorization);
     authorize(p, req.method !== 'GET' && req.method !== 'HEAD');
     principals.set(req, p);
@@ -225,6 +256,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const b = parseOr400(cancelBody, req.body, 'body');
     return respond(reply, await service.cancel(id, { reason: b.reason, ...(b.occurrence ? { occurrence: b.occurrence } : {}) }, by(req), rev(req)));
   });
+
+  if (deps.replies) {
+    const settings = linkSettings(deps.replies.links);
+    const replies = makeReplyService({
+      store,
+      calendar,
+      org,
+      now,
+      autoConfirmCompletion: deps.replies.links.auto_confirm_completion,
+      ...(deps.replies.notice ? { notice: deps.replies.notice } : {}),
+      log: app.log,
+    });
+    registerReplyApi(app, { service: replies, by, respond });
+    if (settings && deps.redis) registerReplyPages(app, { store, calendar, org, now, settings, nonces: makeLinkNonces(deps.redis, store.keys.prefix), service: replies });
+  }
 
   // Reports need the connection: a frozen period must come from its snapshot, never recomputed.
   if (deps.redis) registerReportRoutes(app, { store, calendar, org, now, redis: deps.redis });

@@ -9,7 +9,7 @@
 // answer says which in `X-Dondoc-Snapshot: none | used | created`; csv and xlsx come as
 // attachments with a file name, html and json inline.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { z } from 'zod';
 import type { Calendar } from '../core/calendar.js';
 import type { OrgDirectory } from '../core/org.js';
@@ -23,7 +23,7 @@ import { parseOr400 } from './requests.js';
 export interface ReportRouteDeps {
   store: TaskStore;
   /** The store's connection: snapshots and delivery records. */
-  redis: Redis;
+  redis: RedisClient;
   calendar: Calendar;
   org: OrgDirectory;
   now: () => number;

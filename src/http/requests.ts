@@ -19,7 +19,9 @@ export function zodToProblems(error: z.ZodError, prefix = ''): Problem[] {
 
 /** Parses with a schema or throws INPUT_REJECTED listing every problem. */
 export function parseOr400<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(data ?? {});
+  // reportInput: without it zod 4 leaves `input` out of every issue, and a field of the wrong
+  // type would be reported as "required" below.
+  const r = schema.safeParse(data ?? {}, { reportInput: true });
   if (r.success) return r.data;
   const problems = zodToProblems(r.error, what === 'body' ? '' : what);
   throw new DondocError('INPUT_REJECTED', `invalid ${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);

@@ -65,11 +65,15 @@ export interface HeaderRow {
   duplicates: Array<{ header: string; field: Field }>;
 }
 
+const MAX_HEADER = 500;
+
 /** Reads one row as headers. */
 export function readHeaderRow(cells: readonly Cell[], index: number): HeaderRow {
   const columns = new Map<Field, Column>();
   const duplicates: HeaderRow['duplicates'] = [];
   cells.forEach((c, i) => {
+    // A header is a few words: a long cell (a 10 MB item text) is not one, and is not read here.
+    if (typeof c === 'string' && c.length > MAX_HEADER) return;
     const header = oneLine(cellText(c));
     const field = fieldOfHeader(header);
     if (!field) return;
@@ -96,6 +100,7 @@ export function findHeaderRow(rows: readonly (readonly Cell[])[]): HeaderRow | u
 
 /** The "(1) (2) (3)" row many registers put under the header: every filled cell a column number. */
 export function isNumberingRow(cells: readonly Cell[]): boolean {
+  if (cells.some((c) => typeof c === 'string' && c.length > MAX_HEADER)) return false;
   const filled = cells.map((c) => oneLine(cellText(c))).filter((t) => t !== '');
   return filled.length >= 2 && filled.every((t) => /^\(?\s*\d{1,2}\s*\)?(\s*=.*)?$/.test(t) || /^\(\d{1,2}\)\s*[=+\-*/(]/.test(t));
 }

@@ -49,7 +49,8 @@ export function splitItemText(text: string): { title: string; content?: string }
 
 /** The first sentence of an item, as its title; the whole text stays in `content`. */
 export function titleFromContent(content: string): string {
-  const first = content.split('\n')[0]!.trim();
+  // At most 2,000 characters go through the regex: a 10 MB cell would overflow its stack.
+  const first = content.split('\n', 1)[0]!.slice(0, 2000).trim();
   const sentence = /^(.{20,}?)[.;:!?](?:\s|$)/u.exec(first)?.[1] ?? first.replace(/[.;:]$/, '');
   return sentence.length <= 300 ? sentence : `${sentence.slice(0, 300).replace(/\s+\S*$/u, '')}…`;
 }

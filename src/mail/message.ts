@@ -73,7 +73,8 @@ const cleanBody = (s: string): string => s.normalize('NFC').replace(/\r\n?/g, '\
 
 // Deliberately simple (the server is the final judge) but strict about what could break a
 // header or an SMTP command: no whitespace, controls, brackets, commas, quotes or second "@".
-const ADDRESS = /^[^\s@<>()[\],;:"\\\u0000-\u001f\u007f]{1,64}@[^\s@<>()[\],;:"\\\u0000-\u001f\u007f]{1,253}$/;
+// C1 controls (NEL U+0085…) and U+2028/2029 too: mail software drops or breaks lines on them.
+const ADDRESS = /^[^\s@<>()[\],;:"\\\u0000-\u001f\u007f-\u009f\u2028\u2029]{1,64}@[^\s@<>()[\],;:"\\\u0000-\u001f\u007f-\u009f\u2028\u2029]{1,253}$/;
 
 /** "<local@domain>": dot-atom-ish text, no spaces, controls or nested brackets. */
 const MESSAGE_ID = /^<[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]{1,200}@[A-Za-z0-9.-]{1,253}>$/;

@@ -7,13 +7,15 @@
 //   - some recipients refused: the message WAS delivered to the others, so it is `sent` (a
 //     resend would duplicate it for them), with the refusals noted and reported.
 // The only duplicate left is a crash between the server's 250 and the `sent` record, resent
-// with the same Message-ID. Within this process even that is avoided: a send whose record
-// could not be written (Redis down) is kept in memory and recorded by the retry, not resent.
+// with the same Message-ID. A send whose record cannot be written (Redis down) is not one: the
+// sender keeps trying to write it (recordSent), then keeps it in memory for its own retry.
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { OutgoingMessage, SendResult } from '../mail/message.js';
 import { classifySmtpError, partialRejection } from '../mail/smtp-errors.js';
 import type { DeliveryRecord, RecordBase } from '../store/delivery-log.js';
+import { isRedisUnavailable } from '../store/redis.js';
+import { isDondocError } from '../errors.js';
 import type { JobContext } from './job-context.js';
 
 export interface DeliverArgs {
@@ -31,6 +33,17 @@ export type Delivered = { outcome: 'sent'; record: DeliveryRecord } | { outcome:
 export async function delayJob(job: Job, token: string | undefined, delayMs: number): Promise<never> {
   await job.moveToDelayed(Date.now() + Math.max(0, Math.ceil(delayMs)), token);
   throw new DelayedError();
+}
+
+/**
+ * A job that failed because Redis was unreachable (down, or this process's connection still
+ * reconnecting after BullMQ's did) decided nothing: it waits a second and runs again without
+ * spending an attempt of the SMTP retry budget, which an outage would otherwise use up and the
+ * job be dropped, its notification left to the watchdog (tests/faults/redis-restart.test.ts).
+ */
+export async function waitIfRedisDown(err: unknown, job: Job, token: string | undefined): Promise<never> {
+  if (isRedisUnavailable(err) || (isDondocError(err) && err.code === 'REDIS_UNAVAILABLE')) return delayJob(job, token, 1000);
+  throw err;
 }
 
 const isLastAttempt = (job: Job): boolean => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -89,7 +102,7 @@ export async function deliver(ctx: JobContext, a: DeliverArgs): Promise<Delivere
     }
     const partial = partialRejection(result);
     const sentAt = ctx.now();
-    const owned = await ctx.log.markSent(rec, { messageId: result.messageId, response: result.response, sentAt, ...(partial ? { error: partial.reason } : {}) });
+    const owned = await recordSent(ctx, rec, { messageId: result.messageId, response: result.response, sentAt, ...(partial ? { error: partial.reason } : {}) });
     ctx.unrecorded.delete(key);
     if (!owned) log.warn('sent, but the claim had expired and was taken: the other worker may send it again (same Message-ID)');
     ctx.metrics.sent(base.kind, base.level);
@@ -102,6 +115,27 @@ export async function deliver(ctx: JobContext, a: DeliverArgs): Promise<Delivere
     return { outcome: 'sent', record: { ...rest, state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, ...(partial ? { error: partial.reason } : {}) } };
   } finally {
     ctx.inProgress.delete(key);
+  }
+}
+
+/**
+ * The `sent` record, written by the process that sent: while Redis is unreachable it tries
+ * again in place (for up to a lease) instead of failing the job, whose retry BullMQ may hand to
+ * another worker — which knows nothing of this send and would send it again once the claim's
+ * lease ended (tests/faults/redis-restart.test.ts). Past that, `unrecorded` is the fallback.
+ */
+async function recordSent(ctx: JobContext, rec: DeliveryRecord, sent: Parameters<JobContext['log']['markSent']>[1]): Promise<boolean> {
+  const deadline = Date.now() + ctx.leaseMs;
+  for (let i = 0; ; i++) {
+    try {
+      const owned = await ctx.log.markSent(rec, sent);
+      // A retry after a reply lost with the connection: the first write may have landed.
+      if (!owned && i > 0) return (await ctx.log.get(rec.taskId, rec.id))?.messageId === sent.messageId;
+      return owned;
+    } catch (err) {
+      if (!isRedisUnavailable(err) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** i, 500)));
+    }
   }
 }
 

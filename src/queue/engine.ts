@@ -10,11 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Logger } from 'pino';
+import { type AccountabilityPass, makeAccountability } from '../../jobs/accountability.js';
 import { makeReconcile } from '../../jobs/reconcile.js';
 import { makeReportFailure } from '../../jobs/report-failure.js';
 import { makeSendDigest } from '../../jobs/send-digest.js';
+import { makeSendNotice } from '../../jobs/send-notice.js';
 import { makeSendNotification } from '../../jobs/send-notification.js';
 import type { LoadedConfig } from '../config/load.js';
 import { formatIsoDay } from '../core/day.js';
@@ -25,9 +27,11 @@ import { type Mutes, makeMutes } from '../store/mutes.js';
 import { type Schedule, makeSchedule } from '../store/schedule.js';
 import type { TaskStore } from '../store/task-store.js';
 import { backoffDelay } from './backoff.js';
+import { waitIfRedisDown } from './deliver.js';
 import { makeEnqueuer } from './enqueue.js';
 import { type Enqueuer, type JobContext, templatesCache } from './job-context.js';
 import { type EngineMetrics, NO_METRICS } from './metrics.js';
+import { type NoticeRequest, enqueueNotice } from './notice.js';
 import { JOBS, QUEUES, SCHEDULERS, bullPrefix } from './names.js';
 import { type ReconcileResult, reconcile } from './reconcile.js';
 import { type Scheduler, type SchedulerTuning, makeScheduler } from './scheduler.js';
@@ -47,15 +51,17 @@ export interface EngineTuning {
   watchdogMs?: number;
   /** A job firing this much early still sends (default 5 s). */
   earlyMs?: number;
-  /** Upsert the digest and reconcile job schedulers at start (default true; tests drive them by hand). */
+  /** How often the accountability pass runs (default 5 minutes). */
+  accountabilityEveryMs?: number;
+  /** Upsert the digest, reconcile and accountability job schedulers at start (default true; tests drive them by hand). */
   jobSchedulers?: boolean;
 }
 
 export interface EngineDeps {
   /** Commands: the stores, the delivery log, the schedule. */
-  redis: Redis;
+  redis: RedisClient;
   /** A new ioredis connection with maxRetriesPerRequest: null, for BullMQ (one per queue and worker). */
-  bullConnection: () => Redis;
+  bullConnection: () => RedisClient;
   /** DONDOC_KEY_PREFIX; BullMQ's prefix is `${prefix}:bull`. */
   prefix: string;
   store: TaskStore;
@@ -85,6 +91,10 @@ export interface Engine {
   reconcileNow(): Promise<ReconcileResult>;
   /** Enqueue the digest of a day (default today) as reconcile would. */
   digestNow(isoDay?: string): Promise<void>;
+  /** One accountability pass now (weekly summary, repeat-lateness notices; issue 6); resolves when it has run. */
+  accountabilityNow(): Promise<AccountabilityPass>;
+  /** Enqueue the mail a reply link triggered (issue 6); idempotent by its id. */
+  notice(req: NoticeRequest): Promise<void>;
   readonly log: DeliveryLog;
   readonly mutes: Mutes;
   readonly schedule: Schedule;
@@ -101,9 +111,11 @@ export function makeEngine(deps: EngineDeps): Engine {
   const log = makeDeliveryLog(redis, prefix);
   const mutes = makeMutes(redis, prefix, now);
   const schedule = makeSchedule(redis, prefix);
-  const bull = bullPrefix(prefix);
+  const bull = bullPrefix(prefix, redis.isCluster);
   const tickMs = tuning.tickMs ?? deps.delivery.scheduler_tick;
   const concurrency = tuning.concurrency ?? deps.delivery.concurrency;
+  // BullMQ's job lock: half the claim lease, at most its default 30 s (the default lease of 2m keeps it).
+  const lockMs = Math.min(30_000, Math.max(1000, Math.floor((tuning.leaseMs ?? deps.delivery.lease) / 2)));
   const schedTuning: SchedulerTuning = {
     lookaheadMs: tuning.lookaheadMs ?? deps.delivery.lookahead,
     scheduleLeaseMs: 60_000,
@@ -120,14 +132,14 @@ export function makeEngine(deps: EngineDeps): Engine {
   let maintenance: Queue | undefined;
   let scheduler: Scheduler | undefined;
   let enqueue: Enqueuer | undefined;
-  let ctx: (JobContext & { redis: Redis }) | undefined;
+  let ctx: (JobContext & { redis: RedisClient }) | undefined;
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
-  const connection = (what: string): Redis => {
+  const connection = (what: string): RedisClient => {
     const c = deps.bullConnection();
     c.on('error', (err: Error) => logger.warn({ err, connection: what }, 'BullMQ Redis connection error'));
     releasers.push({ what: `${what} connection`, release: () => c.quit().catch(() => c.disconnect()) });
@@ -151,7 +163,7 @@ export function makeEngine(deps: EngineDeps): Engine {
           logger.error({ jobId: job.id, job: job.name, queue: name }, 'unknown job name: dropped without retry');
           throw new UnrecoverableError(`no processor for job ${job.name} in queue ${name}`);
         }
-        return p(job, token);
+        return p(job, token).catch((err: unknown) => waitIfRedisDown(err, job, token));
       },
       {
         connection: connection(`worker ${name}`),
@@ -160,6 +172,11 @@ export function makeEngine(deps: EngineDeps): Engine {
         // A job whose worker seems stalled is run again, never failed for it: the claim
         // protocol decides whether anything is sent.
         maxStalledCount: 10,
+        // A dead worker's jobs come back when their lock ends and a stall check finds them;
+        // both within the claim lease, so the resend after a crash waits for the lease (docs/
+        // DELIVERY.md), not BullMQ's 30 s + 30 s (tests/faults/worker-kill.test.ts).
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
         settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(deps.config().config.delivery.retry, attemptsMade) },
       },
     );
@@ -185,6 +202,11 @@ export function makeEngine(deps: EngineDeps): Engine {
       { every: tuning.reconcileEveryMs ?? deps.delivery.reconcile_every },
       { name: JOBS.reconcile, data: {}, opts: { removeOnComplete: true, removeOnFail: true } },
     );
+    await maintenance!.upsertJobScheduler(
+      SCHEDULERS.accountability,
+      { every: tuning.accountabilityEveryMs ?? 5 * 60_000 },
+      { name: JOBS.accountability, data: {}, opts: { attempts: loaded.config.delivery.retry.attempts, backoff: { type: 'dondoc' }, removeOnComplete: true, removeOnFail: true } },
+    );
   };
 
   const loop = (): void => {
@@ -202,7 +224,7 @@ export function makeEngine(deps: EngineDeps): Engine {
     });
   };
 
-  const need = (): JobContext & { redis: Redis } => {
+  const need = (): JobContext & { redis: RedisClient } => {
     if (!ctx) throw new Error('delivery engine: start() first');
     return ctx;
   };
@@ -238,8 +260,8 @@ export function makeEngine(deps: EngineDeps): Engine {
         };
         scheduler = makeScheduler({ ...ctx, tuning: schedTuning });
         if (deps.roles.worker) {
-          makeWorker(QUEUES.notify, { [JOBS.send]: makeSendNotification(ctx), [JOBS.report]: makeReportFailure(ctx) }, concurrency);
-          makeWorker(QUEUES.maintenance, { [JOBS.digest]: makeSendDigest(ctx), [JOBS.reconcile]: makeReconcile(ctx) }, 2);
+          makeWorker(QUEUES.notify, { [JOBS.send]: makeSendNotification(ctx), [JOBS.report]: makeReportFailure(ctx), [JOBS.notice]: makeSendNotice(ctx) }, concurrency);
+          makeWorker(QUEUES.maintenance, { [JOBS.digest]: makeSendDigest(ctx), [JOBS.reconcile]: makeReconcile(ctx), [JOBS.accountability]: makeAccountability(ctx) }, 2);
         }
         if (deps.roles.scheduler) {
           if (tuning.jobSchedulers !== false) await upsertJobSchedulers();
@@ -294,6 +316,34 @@ export function makeEngine(deps: EngineDeps): Engine {
     async digestNow(isoDay) {
       const c = need();
       await enqueue!.digest(isoDay ?? formatIsoDay(c.config().calendar.zone.dayOf(now())));
+    },
+
+    async accountabilityNow() {
+      need();
+      const loaded = deps.config();
+      // Kept when done so its result can be read, then removed; polled (no QueueEvents connection).
+      const job = await maintenance!.add(JOBS.accountability, {}, {
+        jobId: `accountability-now-${randomBytes(6).toString('hex')}`,
+        attempts: loaded.config.delivery.retry.attempts,
+        backoff: { type: 'dondoc' },
+      });
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const state = await job.getState();
+        if (state === 'completed' || state === 'failed') {
+          const done = await maintenance!.getJob(job.id!);
+          await job.remove().catch(() => undefined);
+          if (state === 'failed') throw new Error(`accountability pass failed: ${done?.failedReason ?? 'unknown reason'}`);
+          return done!.returnvalue as AccountabilityPass;
+        }
+        if (Date.now() > deadline) throw new Error(`accountability pass ${job.id} did not finish within 60 s (state ${state})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+
+    async notice(req) {
+      need();
+      await enqueueNotice(notify!, deps.config(), req, now());
     },
 
     async queueDepth() {

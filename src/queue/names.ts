@@ -11,19 +11,29 @@ export const QUEUES = {
 export const JOBS = {
   send: 'send',
   report: 'report-failure',
+  /** A mail a reply link triggered (src/queue/notice.ts). */
+  notice: 'notice',
   digest: 'digest',
   reconcile: 'reconcile',
+  /** The weekly summary and repeat-lateness notices (jobs/accountability.ts). */
+  accountability: 'accountability',
 } as const;
 
 /** Job scheduler ids (upsertJobScheduler) in the maintenance queue. */
-export const SCHEDULERS = { digest: 'daily-digest', reconcile: 'reconcile' } as const;
+export const SCHEDULERS = { digest: 'daily-digest', reconcile: 'reconcile', accountability: 'accountability' } as const;
 
 /** Pseudo task ids under which non-task mail is logged. */
 export const DIGEST_LOG = '_digest';
 export const ADMIN_LOG = '_admin';
+/** The weekly summary and repeat-lateness notices (issue 6). */
+export const REPORTS_LOG = '_reports';
 
-/** BullMQ's key prefix for dondoc's queues: `${DONDOC_KEY_PREFIX}:bull`. */
-export const bullPrefix = (prefix: string): string => `${prefix}:bull`;
+/**
+ * BullMQ's key prefix for dondoc's queues: `${DONDOC_KEY_PREFIX}:bull`. On a Redis Cluster it is
+ * hash-tagged, `{${DONDOC_KEY_PREFIX}}:bull`: BullMQ's scripts touch several keys of a queue at
+ * once, which a cluster allows only within one hash slot (BullMQ docs, "Redis Cluster").
+ */
+export const bullPrefix = (prefix: string, cluster = false): string => (cluster ? `{${prefix}}:bull` : `${prefix}:bull`);
 
 /** A job id BullMQ accepts: no ":" (its key separator), not all digits (its own counter ids). */
 export function isJobId(id: string): boolean {

@@ -5,7 +5,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ADMIN_LOG, DIGEST_LOG, isJobId } from './names.js';
+import { ADMIN_LOG, DIGEST_LOG, REPORTS_LOG, isJobId } from './names.js';
 
 const TASK_ID = /^[a-z0-9][a-z0-9-]{0,199}$/;
 const taskId = z.string().regex(TASK_ID, { error: 'expected a task id of a–z, 0–9 and "-"' });
@@ -14,7 +14,7 @@ const notificationId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,300}$/, { error: 'expected a notification id of letters, digits, "_" and "-"' })
   .refine(isJobId, { error: 'a notification id may not be all digits' });
-const logId = z.union([taskId, z.literal(DIGEST_LOG), z.literal(ADMIN_LOG)]);
+const logId = z.union([taskId, z.literal(DIGEST_LOG), z.literal(ADMIN_LOG), z.literal(REPORTS_LOG)]);
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a day YYYY-MM-DD' });
 
 /** A task notification to send at `at` (the planner decides again at fire time). */
@@ -37,6 +37,9 @@ export const digestPayload = z.strictObject({ day: isoDay.optional() });
 export type DigestPayload = z.output<typeof digestPayload>;
 
 export const reconcilePayload = z.strictObject({});
+
+/** A pass of jobs/accountability.ts (it looks at the clock and the delivery log, not the payload). */
+export const accountabilityPayload = z.strictObject({});
 
 /** Parses a job's data, or throws UnrecoverableError after logging what is wrong with it. */
 export function parsePayload<S extends z.ZodType>(schema: S, job: { id?: string | undefined; name: string; data: unknown }, logger: Logger): z.output<S> {

@@ -7,13 +7,14 @@
 //     same Message-ID (the documented duplicate window);
 //   - today's digest, when its time has passed and it is not in the log (the job scheduler's
 //     run was missed: every process was down at 08:00);
-//   - failures nobody was told about (a crash between `failed` and its report's enqueue).
-import type { Redis } from 'ioredis';
+//   - failures nobody was told about (a crash between `failed` and its report's enqueue, or a
+//     report that failed in the same SMTP outage: it is tried again).
+import type { RedisClient } from '../store/redis.js';
 import { formatIsoDay } from '../core/day.js';
 import { digestId } from '../core/notification.js';
 import { specialMember } from '../store/schedule.js';
 import type { JobContext } from './job-context.js';
-import { ADMIN_LOG, DIGEST_LOG } from './names.js';
+import { ADMIN_LOG, DIGEST_LOG, failureReportId } from './names.js';
 
 export interface ReconcileResult {
   /** Open tasks that had no schedule entry. */
@@ -28,7 +29,7 @@ export interface ReconcileResult {
 
 const BATCH = 1000;
 
-export async function reconcile(ctx: JobContext & { redis: Redis }): Promise<ReconcileResult> {
+export async function reconcile(ctx: JobContext & { redis: RedisClient }): Promise<ReconcileResult> {
   const now = ctx.now();
   const loaded = ctx.config();
   const result: ReconcileResult = { missing: 0, expired: 0, digest: false, unreported: 0 };
@@ -68,7 +69,13 @@ export async function reconcile(ctx: JobContext & { redis: Redis }): Promise<Rec
   if (unreported.length && !loaded.config.delivery.admin_email) {
     ctx.logger.error({ count: unreported.length }, 'deliveries failed and delivery.admin_email is not set: see dondoc delivery list --failed');
   } else {
-    for (const r of unreported) await ctx.enqueue.report(r.taskId, r.id);
+    for (const r of unreported) {
+      // Its report failed too (the same SMTP outage outlasted both budgets): tried again, once per
+      // reconcile, so the admin hears of it once the server is back (tests/faults/smtp-outage.test.ts).
+      const reportId = failureReportId(r.id, r.retries ?? 0);
+      if ((await ctx.log.get(ADMIN_LOG, reportId))?.state === 'failed') await ctx.log.resetForRetry(ADMIN_LOG, reportId, now);
+      await ctx.enqueue.report(r.taskId, r.id);
+    }
   }
   result.unreported = unreported.length;
   if (result.missing || result.expired || result.digest || result.unreported) ctx.logger.info({ ...result }, 'reconcile: repaired drift');

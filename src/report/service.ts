@@ -6,14 +6,13 @@
 // notification id → JSON record; an escalation counts when `kind` is "escalation", `state` is
 // "sent" and it was sent (sentAt, else plannedAt) by the end of the range. When no task in
 // scope has any delivery record, the report says there is no data rather than "0".
-import type { Redis } from 'ioredis';
 import type { Calendar } from '../core/calendar.js';
 import { type Day, formatIsoDay } from '../core/day.js';
 import { makeBodyMatcher } from '../core/org-match.js';
 import type { OrgDirectory } from '../core/org.js';
 import { type EscalationCounts, type Report, type ReportInput, buildReport } from '../core/report.js';
 import { DondocError, usageError } from '../errors.js';
-import { guard } from '../store/redis.js';
+import { guard, type RedisClient } from '../store/redis.js';
 import type { TaskStore } from '../store/task-store.js';
 import { freezeReport, readSnapshot, snapshotKey } from './snapshot.js';
 
@@ -35,7 +34,7 @@ export interface ReportResult {
 export interface ReportServiceDeps {
   store: TaskStore;
   /** The store's Redis connection: snapshots and delivery records. Without it, neither. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** REDIS_URL for messages. */
   url?: string;
   calendar: Calendar;

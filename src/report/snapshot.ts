@@ -5,7 +5,7 @@
 // the first one.
 //
 //   P:report:snapshot:<from>:<to>:<body code | all>   STRING   {"version":1,"report":{…}}
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { type Day, formatIsoDay } from '../core/day.js';
 import type { Report } from '../core/report.js';
 import { DondocError } from '../errors.js';
@@ -29,7 +29,7 @@ function parse(key: string, raw: string): Report {
   return report;
 }
 
-export async function readSnapshot(redis: Redis, key: string): Promise<Report | null> {
+export async function readSnapshot(redis: RedisClient, key: string): Promise<Report | null> {
   const raw = await redis.get(key);
   return raw === null ? null : parse(key, raw);
 }
@@ -38,7 +38,7 @@ export async function readSnapshot(redis: Redis, key: string): Promise<Report | 
  * Stores the report under `key` unless a snapshot is there already; returns the snapshot in
  * force (ours, or the earlier one) and whether this call created it.
  */
-export async function freezeReport(redis: Redis, key: string, report: Report, at: number): Promise<{ report: Report; created: boolean }> {
+export async function freezeReport(redis: RedisClient, key: string, report: Report, at: number): Promise<{ report: Report; created: boolean }> {
   const frozen: Report = { ...report, frozen: { at, key } };
   const ok = await redis.set(key, JSON.stringify({ version: 1, report: frozen }), 'NX');
   if (ok === 'OK') return { report: frozen, created: true };

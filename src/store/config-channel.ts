@@ -4,7 +4,7 @@
 // own file, and exactly one of them re-plans every open task, the one that wins the short lock
 // P:config:replan:<hash> (a thousand processes must not each re-plan a million tasks).
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import { type RedisClient, eachServer } from './redis.js';
 
 export interface ConfigKeys {
   hash: string;
@@ -30,18 +30,23 @@ export interface ReloadMessage {
 export const originOf = (kind: 'cli' | 'sighup' | 'start'): string => `${kind}:${hostname()}:${process.pid}`;
 
 /** Stores the hash and tells every subscribed process; returns how many received it. */
-export async function publishConfig(redis: Redis, prefix: string, msg: ReloadMessage): Promise<number> {
+export async function publishConfig(redis: RedisClient, prefix: string, msg: ReloadMessage): Promise<number> {
   const k = configKeys(prefix);
   await redis.set(k.hash, msg.hash);
-  return redis.publish(k.channel, JSON.stringify(msg));
+  const received = await redis.publish(k.channel, JSON.stringify(msg));
+  if (!redis.isCluster) return received;
+  // A cluster relays the message to every node, but PUBLISH counts the subscribers of the node
+  // it reached only: count each node's (a process subscribes through any node, replicas too).
+  const counts = await Promise.all(eachServer(redis, 'all').map((n) => n.pubsub('NUMSUB', k.channel) as Promise<[string, number]>));
+  return counts.reduce((sum, [, n]) => sum + Number(n), 0);
 }
 
-export async function storedConfigHash(redis: Redis, prefix: string): Promise<string | null> {
+export async function storedConfigHash(redis: RedisClient, prefix: string): Promise<string | null> {
   return redis.get(configKeys(prefix).hash);
 }
 
 /** true for the one caller that should re-plan for this hash; the lock expires by itself. */
-export async function claimReplan(redis: Redis, prefix: string, hash: string, owner: string, ttlMs = 60_000): Promise<boolean> {
+export async function claimReplan(redis: RedisClient, prefix: string, hash: string, owner: string, ttlMs = 60_000): Promise<boolean> {
   return (await redis.set(configKeys(prefix).replanLock(hash), owner, 'PX', ttlMs, 'NX')) === 'OK';
 }
 
@@ -60,7 +65,7 @@ export function parseReloadMessage(text: string): ReloadMessage | null {
  * Subscribes a dedicated connection (a subscribed connection can do nothing else) and calls
  * onReload for every well-formed message; ioredis re-subscribes after a reconnect by itself.
  */
-export async function subscribeConfig(sub: Redis, prefix: string, onReload: (m: ReloadMessage) => void): Promise<void> {
+export async function subscribeConfig(sub: RedisClient, prefix: string, onReload: (m: ReloadMessage) => void): Promise<void> {
   const { channel } = configKeys(prefix);
   sub.on('message', (ch: string, text: string) => {
     if (ch !== channel) return;

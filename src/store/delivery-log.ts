@@ -15,7 +15,7 @@
 //   P:delivery:sending  ZSET  "TASK|ID" → lease end (reconcile finds sends whose worker died)
 // Both are hints re-checked against the record, so a crash between the two writes costs a
 // stale hint, never a wrong answer.
-import type { Redis } from 'ioredis';
+import { type RedisClient, scanKeys } from './redis.js';
 import { makeSchedule, specialMember } from './schedule.js';
 
 export type DeliveryState = 'sending' | 'retrying' | 'sent' | 'failed' | 'skipped' | 'muted';
@@ -168,7 +168,7 @@ type Scripts = {
   dondocDeliverySetIf(key: string, id: string, cond: string, json: string, now: number, extra: string): Promise<[number, string | null]>;
 };
 
-function scripts(redis: Redis): Scripts {
+function scripts(redis: RedisClient): Scripts {
   const r = redis as unknown as Partial<Scripts>;
   if (!r.dondocDeliveryClaim) {
     redis.defineCommand('dondocDeliveryClaim', { numberOfKeys: 1, lua: CLAIM_LUA });
@@ -204,7 +204,7 @@ function after(claimed: DeliveryRecord, fields: Partial<DeliveryRecord>): Delive
 
 const byNewest = (a: DeliveryRecord, b: DeliveryRecord): number => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 
-export function makeDeliveryLog(redis: Redis, prefix: string): DeliveryLog {
+export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog {
   const keys = deliveryKeys(prefix);
   const s = scripts(redis);
   const schedule = makeSchedule(redis, prefix);
@@ -245,13 +245,10 @@ export function makeDeliveryLog(redis: Redis, prefix: string): DeliveryLog {
       if (opts.taskId) return (await forTask(opts.taskId)).sort(byNewest).slice(0, limit);
       // Every record: a SCAN, for an operator's look (the CLI), bounded by the limit kept.
       const out: DeliveryRecord[] = [];
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', keys.pattern, 'COUNT', 500);
-        cursor = next;
+      for await (const found of scanKeys(redis, keys.pattern, 500)) {
         for (const key of found) for (const v of await redis.hvals(key)) out.push(parse(v)!);
         if (out.length > limit * 4) out.sort(byNewest).splice(limit);
-      } while (cursor !== '0');
+      }
       return out.sort(byNewest).slice(0, limit);
     },
 

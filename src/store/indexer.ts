@@ -2,7 +2,7 @@
 // separate step from the atomic per-task write): sync after a write, mark ids dirty before
 // it, repair dirty ids, and rebuild everything. Every command touches one key, so each is
 // valid on a Redis Cluster; commands of a batch are grouped per key.
-import type { Redis } from 'ioredis';
+import { type RedisClient, scanKeys } from './redis.js';
 import type { Task } from '../core/task.js';
 import { indexEntries, redisScore } from './index-entries.js';
 import type { Keys } from './keys.js';
@@ -17,7 +17,7 @@ export interface Indexer {
   reindexAll(ids: AsyncIterable<string[]>): Promise<{ tasks: number; removed: number }>;
 }
 
-export function makeIndexer(deps: { redis: Redis; keys: Keys; getMany(ids: readonly string[]): Promise<Array<Task | null>> }): Indexer {
+export function makeIndexer(deps: { redis: RedisClient; keys: Keys; getMany(ids: readonly string[]): Promise<Array<Task | null>> }): Indexer {
   const { redis, keys, getMany } = deps;
 
   /**
@@ -67,7 +67,7 @@ export function makeIndexer(deps: { redis: Redis; keys: Keys; getMany(ids: reado
    * Every entry each task should have, then every entry that is there: add the first, remove
    * the rest. Safe while writers run: an entry is removed only if the task, read again, still
    * does not want it, and only the dirty marks seen at the start are cleared. On a cluster,
-   * SCAN must run on every master (ioredis: cluster.nodes('master')).
+   * scanKeys visits every master.
    */
   async function reindexAll(ids: AsyncIterable<string[]>): Promise<{ tasks: number; removed: number }> {
     const dirtyAtStart = await redis.zrange(keys.dirty, 0, -1);
@@ -87,12 +87,7 @@ export function makeIndexer(deps: { redis: Redis; keys: Keys; getMany(ids: reado
     }
     let removed = 0;
     const indexKeys = new Set([keys.all, keys.open, keys.closed]);
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.body('')}*`, 'COUNT', 1000);
-      cursor = next;
-      for (const k of found) indexKeys.add(k);
-    } while (cursor !== '0');
+    for await (const found of scanKeys(redis, `${keys.body('')}*`)) for (const k of found) indexKeys.add(k);
     for (const key of indexKeys) {
       const m = wanted.get(key);
       let zc = '0';

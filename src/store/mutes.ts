@@ -4,7 +4,7 @@
 // it — which is why unmuting re-plans the tasks concerned at once.
 //   P:mute:task   HASH  task id   → JSON { by, at, reason }
 //   P:mute:body   HASH  body code → JSON { by, at, reason }
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Task } from '../core/task.js';
 import { makeKeys } from './keys.js';
 import { makeSchedule } from './schedule.js';
@@ -39,7 +39,7 @@ function entry(kind: MuteKind, key: string, raw: string | null | undefined): Mut
 }
 
 /** `now` stamps the re-plan an unmute asks for (the service passes its injected clock). */
-export function makeMutes(redis: Redis, prefix: string, now: () => number = Date.now): Mutes {
+export function makeMutes(redis: RedisClient, prefix: string, now: () => number = Date.now): Mutes {
   const schedule = makeSchedule(redis, prefix);
   const taskKeys = makeKeys(prefix);
   return {

@@ -1,15 +1,14 @@
 // Opens the task store for a command or a service: parses the environment, connects to Redis
 // (REDIS_UNAVAILABLE quickly when it is not there) and returns the store with its cleanup.
-import type { Redis } from 'ioredis';
 import type { Calendar } from '../core/calendar.js';
 import { type DondocEnv, parseEnv } from '../config/env.js';
 import { commandRedisUrl } from '../redis/private-server.js';
-import { type RedisRole, connectRedis } from './redis.js';
+import { type RedisRole, connectRedis, type RedisClient } from './redis.js';
 import { type TaskStore, makeTaskStore } from './task-store.js';
 
 export interface OpenedStore {
   store: TaskStore;
-  redis: Redis;
+  redis: RedisClient;
   env: DondocEnv;
   close(): Promise<void>;
 }

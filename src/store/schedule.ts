@@ -14,7 +14,7 @@
 //     scheduler is left alone.
 // Doubles hold .25/.75 exactly up to 2^50 ms (year 37,000). Special members "_digest/ID" and
 // "_admin/ID" ask the scheduler to (re)enqueue a digest or a failure report (delivery retry).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 export interface Schedule {
   readonly key: string;
@@ -91,7 +91,7 @@ type Scripts = {
   dondocScheduleRelease(key: string, id: string, lease: string, next: string, now: number): Promise<number>;
 };
 
-function scripts(redis: Redis): Scripts {
+function scripts(redis: RedisClient): Scripts {
   const r = redis as unknown as Partial<Scripts>;
   if (!r.dondocScheduleTouch) {
     redis.defineCommand('dondocScheduleTouch', { numberOfKeys: 1, lua: TOUCH_LUA });
@@ -106,7 +106,7 @@ const leaseText = (n: number): string => String(n);
 
 const TOUCH_CHUNK = 1000;
 
-export function makeSchedule(redis: Redis, prefix: string): Schedule {
+export function makeSchedule(redis: RedisClient, prefix: string): Schedule {
   const key = scheduleKey(prefix);
   const s = scripts(redis);
   return {

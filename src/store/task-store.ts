@@ -2,7 +2,6 @@
 // over the key layout in keys.ts. Every change goes through one Lua script that checks the
 // revision it was computed from, writes the task and appends its history events in the task's
 // own hash slot: a change is all there or not there. Status is derived at read time.
-import type { Redis } from 'ioredis';
 import type { Calendar } from '../core/calendar.js';
 import type { Day } from '../core/day.js';
 import { type OccurrenceStatus, type TaskStatus, taskStatus } from '../core/status.js';
@@ -13,7 +12,7 @@ import { redisScore } from './index-entries.js';
 import { makeIndexer } from './indexer.js';
 import { matchesFilter, maxScore, parseCursor, pickSource } from './list-plan.js';
 import { type Keys, makeKeys } from './keys.js';
-import { guard } from './redis.js';
+import { guard, scanKeys, type RedisClient } from './redis.js';
 import { makeSchedule } from './schedule.js';
 import { type UpsertItem, planUpsert } from './upsert-plan.js';
 
@@ -94,7 +93,7 @@ export interface TaskStore {
 }
 
 export interface StoreDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_URL, for messages (credentials are never shown). */
   url: string;
   prefix: string;
@@ -170,6 +169,10 @@ export function makeTaskStore(deps: StoreDeps): TaskStore {
 
     create: (item) =>
       run(async () => {
+        // A duplicate is refused before anything is written (issue 7: a refused POST changes
+        // nothing); the script below still settles a race between two creators.
+        const found = parseTask(await redis.get(keys.task(item.task.id)), keys.task(item.task.id));
+        if (found) throw new DondocError('TASK_CONFLICT', `task ${item.task.id} already exists (revision ${found.revision}); change it with PUT /api/tasks/${item.task.id}`);
         await markDirty([item.task.id]);
         const [ok, rev] = await write(0, item.task, item.events);
         // A refused write leaves its dirty mark: harmless (repair re-adds what is there), and
@@ -277,13 +280,14 @@ export function makeTaskStore(deps: StoreDeps): TaskStore {
       }),
 
     async *ids(batch = 1000) {
-      let cursor = '0';
-      do {
-        const [next, found] = await run(() => redis.scan(cursor, 'MATCH', keys.taskPattern, 'COUNT', batch));
-        cursor = next;
-        const ids = found.map((k) => keys.idOfTaskKey(k)).filter((x): x is string => x !== undefined);
+      // Every master of a cluster in turn (scanKeys); a plain SCAN would see one node's share.
+      const scan = scanKeys(redis, keys.taskPattern, batch);
+      for (;;) {
+        const next = await run(() => scan.next());
+        if (next.done) return;
+        const ids = next.value.map((k) => keys.idOfTaskKey(k)).filter((x): x is string => x !== undefined);
         if (ids.length) yield ids;
-      } while (cursor !== '0');
+      }
     },
 
     repairIndexes: (opts = {}) => run(() => indexer.repair(opts.olderThanMs ?? DIRTY_AGE_MS)),

@@ -4,13 +4,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../src/config/env.js';
 import { type LoadedConfig, loadConfig } from '../../src/config/load.js';
 import { parseInstant } from '../../src/core/zone.js';
 import { buildApp } from '../../src/http/app.js';
-import { connectRedis } from '../../src/store/redis.js';
+import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { makeTaskStore } from '../../src/store/task-store.js';
 import { ROOT } from '../support/cli.js';
 import { type PrivateRedis, randomPrefix, startRedis } from '../support/redis-server.js';
@@ -21,7 +20,7 @@ const VIEWER = 'viewer-token-7d1e3c5a9b2f4e6d8c0b';
 const hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 let server: PrivateRedis;
-let redis: Redis;
+let redis: RedisClient;
 let cfg: LoadedConfig;
 let app: FastifyInstance;
 let clock = at('2022-05-10T09:00');

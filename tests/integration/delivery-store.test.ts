@@ -6,13 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeDeliveryLog, type RecordBase } from '../../src/store/delivery-log.js';
 import { makeMutes } from '../../src/store/mutes.js';
 import { makeSchedule, specialMember } from '../../src/store/schedule.js';
-import { connectRedis } from '../../src/store/redis.js';
+import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { at, deliveryConfig, makeHarness, until } from '../support/delivery-harness.js';
 import { type PrivateRedis, randomPrefix, startRedis } from '../support/redis-server.js';
 import { type TestSmtp, startSmtp } from '../support/smtp-server.js';
 
 let server: PrivateRedis;
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 
 beforeAll(async () => {

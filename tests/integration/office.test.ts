@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../src/config/env.js';
 import { type LoadedConfig, loadConfig } from '../../src/config/load.js';
@@ -14,7 +13,7 @@ import { planNotifications } from '../../src/core/planner.js';
 import { parseInstant } from '../../src/core/zone.js';
 import { type AppDeps, buildApp } from '../../src/http/app.js';
 import { makeDeliveryLog } from '../../src/store/delivery-log.js';
-import { connectRedis } from '../../src/store/redis.js';
+import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { type TaskStore, makeTaskStore } from '../../src/store/task-store.js';
 import { ROOT, runCliCaptured } from '../support/cli.js';
 import { type PrivateRedis, randomPrefix, startRedis } from '../support/redis-server.js';
@@ -30,7 +29,7 @@ const XSS_TITLE = '<script>alert("xss")</script> Báo cáo & "kiểm tra" <b>đ�
 const NONCOOP_REASON = 'Chưa gửi số liệu <img src=x onerror=alert(1)>';
 
 let server: PrivateRedis;
-let redis: Redis;
+let redis: RedisClient;
 let cfg: LoadedConfig;
 let store: TaskStore;
 let app: FastifyInstance;

@@ -9,7 +9,7 @@ import { type TaskInputJson, taskInputSchema } from '../../src/core/task-codec.j
 import { buildTask, completeTask, extendTask } from '../../src/core/task-ops.js';
 import { parseInstant } from '../../src/core/zone.js';
 import { DondocError } from '../../src/errors.js';
-import { connectRedis } from '../../src/store/redis.js';
+import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { makeTaskService } from '../../src/store/task-service.js';
 import { type TaskStore, makeTaskStore } from '../../src/store/task-store.js';
 import { ROOT } from '../support/cli.js';
@@ -20,7 +20,7 @@ const at = (iso: string): number => parseInstant(iso, ZONE)!;
 const day = (iso: string): number => parseIsoDay(iso)!;
 
 let server: PrivateRedis;
-let redis: Redis;
+let redis: RedisClient;
 let cfg: LoadedConfig;
 let clock = at('2022-05-10T09:00');
 const now = (): number => clock;

@@ -5,7 +5,6 @@
 // Used by tests/integration/delivery*.test.ts and the fault suite (issue 7).
 import fs from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { type LoadedConfig, loadConfigText } from '../../src/config/load.js';
 import { parseIsoDay } from '../../src/core/day.js';
@@ -15,7 +14,7 @@ import { parseInstant } from '../../src/core/zone.js';
 import type { Mailer } from '../../src/mail/message.js';
 import { makeMailer } from '../../src/mail/transport.js';
 import { type Engine, type EngineTuning, makeEngine } from '../../src/queue/engine.js';
-import { connectRedis } from '../../src/store/redis.js';
+import { connectRedis, makeBullConnection, type RedisClient } from '../../src/store/redis.js';
 import { type TaskService, makeTaskService } from '../../src/store/task-service.js';
 import { type TaskStore, makeTaskStore } from '../../src/store/task-store.js';
 import { ROOT } from './cli.js';
@@ -84,7 +83,7 @@ export async function until<T>(check: () => Promise<T> | T, what: string, timeou
 }
 
 export interface Harness {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
   cfg: LoadedConfig;
@@ -98,7 +97,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function makeHarness(server: PrivateRedis, smtp: TestSmtp, opts: { start: number; cfg?: LoadedConfig }): Promise<Harness> {
+/** `server`: a private redis-server, or anything with a REDIS_URL (a local Redis Cluster: tests/cluster). */
+export async function makeHarness(server: Pick<PrivateRedis, 'url'>, smtp: TestSmtp, opts: { start: number; cfg?: LoadedConfig }): Promise<Harness> {
   const redis = await connectRedis(server.url, { role: 'service' });
   const prefix = randomPrefix('dlv');
   const clock = makeClock(opts.start);
@@ -108,7 +108,7 @@ export async function makeHarness(server: PrivateRedis, smtp: TestSmtp, opts: { 
   const { logger, lines } = captureLogger();
   const engines: Engine[] = [];
   const mailers: Mailer[] = [];
-  const conns: Redis[] = [];
+  const conns: RedisClient[] = [];
   let seq = 0;
 
   return {
@@ -128,7 +128,7 @@ export async function makeHarness(server: PrivateRedis, smtp: TestSmtp, opts: { 
       const e = makeEngine({
         redis,
         bullConnection: () => {
-          const c = new Redis(server.url, { maxRetriesPerRequest: null });
+          const c = makeBullConnection(server.url);
           conns.push(c);
           return c;
         },

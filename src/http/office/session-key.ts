@@ -4,11 +4,11 @@
 // read Redis can read every task anyway, so the key adds no new place to guard. Without a
 // Redis connection (tests, a bare buildApp) the key is random per process.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 
 export type SessionKeySource = () => Promise<Buffer>;
 
-export function sessionKeyFromRedis(redis: Redis, prefix: string): SessionKeySource {
+export function sessionKeyFromRedis(redis: RedisClient, prefix: string): SessionKeySource {
   const key = `${prefix}:office:session-key`;
   let cached: Promise<Buffer> | undefined;
   return () => {
