@@ -2,6 +2,7 @@
 // and the conversion to and from the core Task. Dates are YYYY-MM-DD, instants ISO-8601.
 import { z } from 'zod';
 import { type Day, formatIsoDay, parseIsoDay } from './day.js';
+import { foldName } from './org.js';
 import { type Deadline, type Recurrence, type Task, TASK_KINDS } from './task.js';
 import { type Zone, parseInstant } from './zone.js';
 
@@ -117,13 +118,9 @@ export type TaskInput = z.output<typeof taskInputSchema>;
 export type TaskInputJson = z.input<typeof taskInputSchema>;
 export type TaskEventInput = z.output<typeof taskEventInputSchema>;
 
-/** Folds text into an id fragment: no diacritics, đ→d, [a-z0-9-] only. */
+/** Folds text into an id fragment: no diacritics, đ→d, [a-z0-9-] only (the org name fold, dashed). */
 export function slug(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
+  return foldName(s)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
 }
