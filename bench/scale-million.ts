@@ -6,7 +6,7 @@
 // for the holiday.
 //
 // Run by hand (not part of npm test); prints figures for docs/BENCHMARKS.md:
-//   npx tsx bench/scale-million.ts                     one million tasks (≈ 15 minutes, ≈ 3 GB of Redis)
+//   npx tsx bench/scale-million.ts                     one million tasks (≈ 7 minutes on 2 idle cores, ≈ 3 GB of Redis)
 //   npx tsx bench/scale-million.ts --tasks 200000      smaller, for a quick look
 // Options: --overdue 0.01 (share of tasks with an escalation due now), --no-bare (skip the baseline).
 //
