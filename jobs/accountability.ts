@@ -5,20 +5,21 @@
 // by the claim protocol (src/queue/deliver.ts), recorded under the pseudo task _reports. Mail
 // to people goes out inside office hours on working days only (DOMAIN.md "Time"): a pass
 // outside them sends nothing, and the first pass inside them catches up.
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../src/config/load.js';
 import { latenessCrossings } from '../src/core/lateness.js';
-import type { Recipient } from '../src/core/notification.js';
+import { copiesOf } from '../src/core/copies.js';
 import type { ReportInput } from '../src/core/report.js';
-import { type OutgoingMessage, messageIdFor } from '../src/mail/message.js';
+import type { OutgoingMessage } from '../src/mail/message.js';
 import { latenessNotice } from '../src/report/lateness-notice.js';
 import type { LetterMessage } from '../src/report/letter.js';
 import { makeReportService } from '../src/report/service.js';
 import { dueWeeklySlots, weeklyReportMail } from '../src/report/weekly.js';
 import type { RedisClient } from '../src/store/redis.js';
 import type { RecordBase } from '../src/store/delivery-log.js';
-import { deliver } from '../src/queue/deliver.js';
+import { type ReleasedCopy } from '../src/store/delivery-log.js';
+import { deliverCopies } from '../src/queue/copies.js';
 import type { JobContext } from '../src/queue/job-context.js';
 import { REPORTS_LOG } from '../src/queue/names.js';
 import { accountabilityPayload, parsePayload } from '../src/queue/payloads.js';
@@ -31,20 +32,18 @@ export interface AccountabilityPass {
   idle?: string;
 }
 
-const address = (r: Recipient) => ({ name: r.title, address: r.email });
-
-function outgoing(loaded: LoadedConfig, letter: LetterMessage, kind: string): OutgoingMessage {
-  if (letter.to.length === 0) throw new Error(`no recipient: ${letter.warnings.join('; ') || 'nobody to address'}`);
+/** One recipient's copy of a letter: To that person; the letter itself names everyone addressed. */
+function outgoing(loaded: LoadedConfig, letter: LetterMessage, kind: string, copy: ReleasedCopy, messageId: string): OutgoingMessage {
   return {
-    messageId: messageIdFor(letter.id, loaded.config.mail.messageIdDomain),
+    messageId,
     from: loaded.config.mail.from,
-    to: letter.to.map(address),
-    cc: letter.cc.map(address),
+    to: [{ name: copy.title, address: copy.email }],
+    cc: [],
     subject: letter.subject,
     text: letter.text,
     html: letter.html,
     attachments: letter.attachments,
-    headers: { 'X-Dondoc-Notification': letter.id, 'X-Dondoc-Kind': kind },
+    headers: { 'X-Dondoc-Notification': letter.id, 'X-Dondoc-Kind': kind, 'X-Dondoc-Items': `${letter.id}_r${copy.key}` },
   };
 }
 
@@ -64,25 +63,27 @@ export function makeAccountability(ctx: JobContext & { redis: RedisClient }) {
     const senderName = config.mail.from.name;
     const service = makeReportService({ store: ctx.store, redis: ctx.redis, calendar: cal, org, now: ctx.now });
 
-    /** Sends one letter by the claim protocol; a permanent failure is recorded and reported by deliver, and the pass goes on. */
+    /** Sends one letter, a copy per recipient, by the claim protocol; a permanent failure is recorded and reported, and the pass goes on. */
     const send = async (letter: LetterMessage, kind: string, plannedAt: number, into: { sent: string[]; done: string[] }, l: Logger): Promise<void> => {
-      const base: RecordBase = { id: letter.id, taskId: REPORTS_LOG, kind, level: 0, to: letter.to.map((x) => x.email), cc: letter.cc.map((x) => x.email), plannedAt };
-      try {
-        const r = await deliver(ctx, { base, build: () => outgoing(loaded, letter, kind), job, token, log: l });
-        (r.outcome === 'sent' ? into.sent : into.done).push(letter.id);
-        if (letter.warnings.length) l.warn({ warnings: letter.warnings }, 'some recipients have no address in the directory');
-      } catch (err) {
-        // Transient failures and a busy claim: the job is retried or delayed as a whole; what
-        // was sent already is `done` on the next run.
-        if (!(err instanceof UnrecoverableError) || err instanceof DelayedError) throw err;
+      const base: RecordBase = { id: letter.id, taskId: REPORTS_LOG, kind, level: 0, to: letter.to.map((x) => x.email), cc: letter.cc.map((x) => x.email), plannedAt, subject: letter.subject };
+      if (letter.to.length === 0) {
+        l.error({ warnings: letter.warnings }, 'accountability letter: nobody to address');
+        await ctx.log.markSkipped(base, `no recipient: ${letter.warnings.join('; ') || 'nobody to address'}`, now);
         pass.failed.push(letter.id);
+        return;
       }
+      // Transient failures and a busy claim throw: the job is retried or delayed as a whole, and
+      // what was sent already is `done` on the next run.
+      const o = await deliverCopies(ctx, { notification: base, copies: copiesOf(letter), build: (copy, messageId) => outgoing(loaded, letter, kind, copy, messageId), job, token, log: l });
+      if (o.failed.length > 0) pass.failed.push(letter.id);
+      else (o.sent.length > 0 ? into.sent : into.done).push(letter.id);
+      if (letter.warnings.length) l.warn({ warnings: letter.warnings }, 'some recipients have no address in the directory');
     };
+    const settled = await ctx.log.settledIds(REPORTS_LOG);
 
     // 1. The weekly summary of each due week not yet handled.
     for (const slot of dueWeeklySlots(config.accountability.reports.weekly, cal, now)) {
-      const existing = await ctx.log.get(REPORTS_LOG, slot.id);
-      if (existing && (existing.state === 'sent' || existing.state === 'failed' || existing.state === 'skipped')) continue;
+      if (settled.has(slot.id) || (await ctx.log.get(REPORTS_LOG, slot.id))?.state === 'skipped') continue;
       const { report } = await service.get({ from: slot.from, to: slot.to });
       const letter = await weeklyReportMail(report, slot, config.accountability.reports.weekly, org, cal, { now, senderName });
       await send(letter, 'weekly_report', slot.at, pass.weekly, log.child({ id: slot.id }));
@@ -90,9 +91,8 @@ export function makeAccountability(ctx: JobContext & { redis: RedisClient }) {
 
     // 2. Repeat lateness: the crossings not yet told (the ids already recorded are `sent`).
     const rule = config.accountability.lateness;
-    const handled = await ctx.log.handledIds(REPORTS_LOG);
     const inputs: ReportInput[] = await service.inputs();
-    for (const c of latenessCrossings(inputs, cal, org, rule, now, handled)) {
+    for (const c of latenessCrossings(inputs, cal, org, rule, now, settled)) {
       const letter = latenessNotice(c, rule, org, cal, { now, senderName });
       await send(letter, 'lateness_notice', now, pass.lateness, log.child({ id: c.id, body: c.body }));
     }

@@ -11,10 +11,13 @@ import { type Day, formatIsoDay, parseIsoDay } from '../src/core/day.js';
 import { planDigest } from '../src/core/digest.js';
 import { digestId } from '../src/core/notification.js';
 import type { Task } from '../src/core/task.js';
-import { outgoingMessageFor } from '../src/mail/eml.js';
+import { copiesOf } from '../src/core/copies.js';
+import { copyMessage } from '../src/mail/eml.js';
 import { renderNotification } from '../src/mail/render.js';
+import { viewContextOf } from '../src/mail/task-mail.js';
 import type { RecordBase } from '../src/store/delivery-log.js';
-import { deliver } from '../src/queue/deliver.js';
+import { deliverCopies } from '../src/queue/copies.js';
+import { settleJob } from '../src/queue/deliver.js';
 import { type JobContext, identityOf } from '../src/queue/job-context.js';
 import { DIGEST_LOG } from '../src/queue/names.js';
 import { digestPayload, parsePayload } from '../src/queue/payloads.js';
@@ -61,27 +64,29 @@ export function makeSendDigest(ctx: JobContext & { redis: RedisClient }) {
     }
     const existing = await ctx.log.get(DIGEST_LOG, id);
     if (existing && (existing.state === 'sent' || existing.state === 'failed' || existing.state === 'skipped')) return 'done';
+    // Released: its copies are fixed, and those not sent yet go out (the list is the one of that run).
 
     const tasks = await candidates(ctx.redis, ctx.store.keys.open, ctx, loaded, day);
     const n = planDigest(tasks, config.policy, cal, loaded.org, day);
     const scheduledAt = cal.nextOfficeInstant(cal.zone.instantAt(day, config.policy.digest.minute));
     const empty: RecordBase = { id, taskId: DIGEST_LOG, kind: 'digest', level: 0, to: [], cc: [], plannedAt: scheduledAt };
-    if (!n || n.state === 'backfilled') {
+    if (!existing && (!n || n.state === 'backfilled')) {
       const reason = n ? `backfilled: ${n.reason}` : 'nothing overdue or due soon';
       await ctx.log.markSkipped(empty, reason, ctx.now());
       log.info({ reason }, 'no digest today');
       return 'empty';
     }
-    const r = await deliver(ctx, {
-      base: { ...empty, to: n.to.map((x) => x.email), cc: n.cc.map((x) => x.email), plannedAt: n.scheduledAt },
-      build: () => {
-        const rendered = renderNotification(ctx.templates(), n, { org: loaded.org, calendar: cal, senderName: config.mail.from.name });
-        return outgoingMessageFor(n, rendered, identityOf(loaded));
-      },
+    if (!n) return 'done'; // released by a run that saw items; nothing to say today any more
+    const rendered = renderNotification(ctx.templates(), n, viewContextOf(loaded));
+    const o = await deliverCopies(ctx, {
+      notification: { ...empty, to: n.to.map((x) => x.email), cc: n.cc.map((x) => x.email), plannedAt: n.scheduledAt, subject: rendered.subject },
+      copies: copiesOf(n),
+      build: (copy, messageId) =>
+        copyMessage({ messageId, recipient: copy, rendered, identity: identityOf(loaded), notification: id, kind: 'digest', items: [`${id}_r${copy.key}`] }),
       job,
       token,
       log,
     });
-    return r.outcome;
+    return settleJob(job, token, ctx.now(), o);
   };
 }

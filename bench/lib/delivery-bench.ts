@@ -16,7 +16,8 @@ import { planNotifications } from '../../src/core/planner.js';
 import type { Task } from '../../src/core/task.js';
 import type { TaskInputJson } from '../../src/core/task-codec.js';
 import { taskInputSchema } from '../../src/core/task-codec.js';
-import { outgoingMessageFor } from '../../src/mail/eml.js';
+import { copiesOf } from '../../src/core/copies.js';
+import { copyMessage, kindHeader } from '../../src/mail/eml.js';
 import { type OutgoingMessage, messageIdFor, prepareMessage, toNodemailer } from '../../src/mail/message.js';
 import { loadTemplates, renderNotification } from '../../src/mail/render.js';
 import { makeMailer } from '../../src/mail/transport.js';
@@ -151,7 +152,8 @@ export function renderedLike(cfg: LoadedConfig, task: Task, n: number, round: st
   const templates = loadTemplates();
   const due = planNotifications(task, undefined, cfg.config.policy, cfg.calendar, cfg.org, now).find((x) => x.state === 'due')!;
   const rendered = renderNotification(templates, due, { org: cfg.org, calendar: cfg.calendar, task, senderName: cfg.config.mail.from.name });
-  const msg = outgoingMessageFor(due, rendered, identityOf(cfg));
+  const copy = copiesOf(due)[0]!;
+  const msg = copyMessage({ messageId: messageIdFor(copy.id, cfg.config.mail.messageIdDomain), recipient: copy.recipient, rendered, identity: identityOf(cfg), notification: due.id, kind: kindHeader(due), items: [copy.id], taskId: task.id });
   return Array.from({ length: n }, (_, i) => ({ ...msg, messageId: messageIdFor(`${round}-${i}`, cfg.config.mail.messageIdDomain) }));
 }
 

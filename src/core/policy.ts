@@ -2,6 +2,8 @@
 // when (anchored on the effective deadline date D), to whom and with which template.
 // The config section (src/config/sections/policy.ts) parses the admin's YAML into this shape;
 // the planner only ever sees this. Pure types and helpers, no I/O.
+import type { BasisLetter } from './basis.js';
+import type { BundlePolicy } from './bundle.js';
 import type { Day } from './day.js';
 import { type Duration, durationCode } from './duration.js';
 import type { TaskKind } from './task.js';
@@ -30,7 +32,7 @@ export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
 
 export type StepKind = 'reminder' | 'coordinator_reminder' | 'escalation';
 
-export const TEMPLATE_NAMES = ['reminder', 'coordinator-reminder', 'escalation-1', 'escalation-2', 'escalation-3', 'digest'] as const;
+export const TEMPLATE_NAMES = ['reminder', 'coordinator-reminder', 'escalation-1', 'escalation-2', 'escalation-3', 'digest', 'reminder-list', 'coordinator-reminder-list', 'escalation-list'] as const;
 
 /**
  * Where a step falls relative to D. "On the deadline day" is `before 0 working days`.
@@ -87,6 +89,10 @@ export interface Policy {
   digest: DigestPolicy;
   /** The policy of each task kind (defaults already merged in). */
   kinds: Readonly<Record<TaskKind, KindPolicy>>;
+  /** One mail per person, kind and send window (src/core/bundle.ts). */
+  bundle: BundlePolicy;
+  /** The letters mails cite, each from the day it took effect (src/core/basis.ts). */
+  basis: readonly BasisLetter[];
 }
 
 export function policyForKind(policy: Policy, kind: TaskKind): KindPolicy {

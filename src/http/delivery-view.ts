@@ -11,6 +11,14 @@ export interface DeliveryJson {
   level: number;
   step?: string;
   occurrence?: string;
+  /** A copy: its notification, its recipient's role and place (to/cc), the mail it went in. */
+  notification?: string;
+  role?: string;
+  as?: 'to' | 'cc';
+  title?: string;
+  mail?: string;
+  /** A release: the copies it owes. */
+  copies?: Array<{ email: string; title: string; role: string; as: 'to' | 'cc' }>;
   state: DeliveryRecord['state'];
   to: string[];
   cc: string[];
@@ -37,6 +45,12 @@ export function deliveryView(r: DeliveryRecord, zone: Zone): DeliveryJson {
     level: r.level,
     ...(r.step !== undefined ? { step: r.step } : {}),
     ...(r.occurrence !== undefined ? { occurrence: r.occurrence } : {}),
+    ...(r.notification !== undefined ? { notification: r.notification } : {}),
+    ...(r.role !== undefined ? { role: r.role } : {}),
+    ...(r.as !== undefined ? { as: r.as } : {}),
+    ...(r.title !== undefined ? { title: r.title } : {}),
+    ...(r.mail !== undefined ? { mail: r.mail } : {}),
+    ...(r.copies !== undefined ? { copies: r.copies.map((c) => ({ email: c.email, title: c.title, role: c.role, as: c.as })) } : {}),
     state: r.state,
     to: [...r.to],
     cc: [...r.cc],
@@ -58,6 +72,7 @@ export function deliveryView(r: DeliveryRecord, zone: Zone): DeliveryJson {
 
 /** Vietnamese labels for the human output of the CLI. */
 export const DELIVERY_STATE_LABELS: Record<DeliveryRecord['state'], string> = {
+  released: 'đã phát hành',
   sending: 'đang gửi',
   retrying: 'chờ gửi lại',
   sent: 'đã gửi',

@@ -1,11 +1,11 @@
-// A notification as a mail message: the OutgoingMessage the mailers send (src/mail/message.ts),
-// and its raw RFC 5322 bytes (.eml) built with nodemailer's MailComposer — used by simulate
-// and by anything that wants the exact message on disk. The Message-ID comes from the
-// notification id (messageIdFor), so a resend carries the same one and the .eml written by
+// A copy as a mail message: the OutgoingMessage the mailers send (src/mail/message.ts) — To the
+// one person it is for — and its raw RFC 5322 bytes (.eml) built with nodemailer's MailComposer,
+// used by simulate and by anything that wants the exact message on disk. The Message-ID comes
+// from the mail's id (messageIdFor), so a resend carries the same one and the .eml written by
 // simulate matches what delivery would send.
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Notification, Recipient } from '../core/notification.js';
-import { type Address, type OutgoingMessage, messageIdFor, prepareMessage, toNodemailer } from './message.js';
+import { type Address, type OutgoingMessage, prepareMessage, toNodemailer } from './message.js';
 import type { RenderedMessage } from './render.js';
 
 export interface MailIdentity {
@@ -14,25 +14,44 @@ export interface MailIdentity {
   messageIdDomain: string;
 }
 
-const address = (r: Recipient): Address => ({ name: r.title, address: r.email });
+const address = (r: Pick<Recipient, 'title' | 'email'>): Address => ({ name: r.title, address: r.email });
 
-/** The message for a rendered notification; prepareMessage() cleans and checks it on the way out. */
-export function outgoingMessageFor(n: Notification, rendered: RenderedMessage, identity: MailIdentity): OutgoingMessage {
+export interface CopyMessageArgs {
+  /** "<id@domain>": the mail's (messageIdFor of its id, or the one an earlier claim kept). */
+  messageId: string;
+  /** The one person the copy goes to. */
+  recipient: Pick<Recipient, 'title' | 'email'>;
+  rendered: RenderedMessage;
+  identity: MailIdentity;
+  /** X-Dondoc-Notification: the notification, or for a list the bundle's mail id. */
+  notification: string;
+  kind: string;
+  /** The delivery records the mail carries (copy ids): X-Dondoc-Items. */
+  items: readonly string[];
+  taskId?: string;
+}
+
+/** One person's mail: To that person only; the others are named in the body ("Kính gửi", "Đồng gửi"). */
+export function copyMessage(a: CopyMessageArgs): OutgoingMessage {
   return {
-    messageId: messageIdFor(n.id, identity.messageIdDomain),
-    from: { name: identity.from.name, address: identity.from.address },
-    to: n.to.map(address),
-    cc: n.cc.map(address),
-    subject: rendered.subject,
-    text: rendered.text,
-    html: rendered.html,
+    messageId: a.messageId,
+    from: { name: a.identity.from.name, address: a.identity.from.address },
+    to: [address(a.recipient)],
+    cc: [],
+    subject: a.rendered.subject,
+    text: a.rendered.text,
+    html: a.rendered.html,
     headers: {
-      'X-Dondoc-Notification': n.id,
-      ...(n.kind !== 'digest' ? { 'X-Dondoc-Task': n.taskId } : {}),
-      'X-Dondoc-Kind': n.kind === 'escalation' ? `escalation-${n.level}` : n.kind,
+      'X-Dondoc-Notification': a.notification,
+      ...(a.taskId ? { 'X-Dondoc-Task': a.taskId } : {}),
+      'X-Dondoc-Kind': a.kind,
+      'X-Dondoc-Items': a.items.join(' '),
     },
   };
 }
+
+/** X-Dondoc-Kind of a notification: "reminder", "escalation-2", "digest", … */
+export const kindHeader = (n: Notification): string => (n.kind === 'escalation' ? `escalation-${n.level}` : n.kind);
 
 /** The raw message (.eml): valid MIME, UTF-8, multipart/alternative text + HTML, dated `date`. */
 export function buildEml(msg: OutgoingMessage, date: Date): Promise<Buffer> {

@@ -1,17 +1,18 @@
 // What a notice says and to whom (issue 6; src/queue/notice.ts): from the task, its history and
 // the notice request, the template, the recipients (resolved through the directory as of the
 // day it goes out) and the view. The task part of the view is the reminders' own (mail/view.ts),
-// so a notice shows the task exactly as the reminders do; decision links are added while the
-// report or request is still pending. Pure: the clock is an argument.
-//   completion-report      → Provincial Office, cc the head; confirm / reject links
+// so a notice shows the task exactly as the reminders do. Each recipient gets its own copy; the
+// decision links, while the report or request is still pending, go in the deciding role's copy
+// only, and never to whoever made the request (noticeRepliesFor). Pure: the clock is an argument.
+//   completion-report      → Provincial Office, cc the head; confirm / reject links (the Office's copy)
 //   completion-decision    → the head, cc the Provincial Office
-//   extension-request      → the leader in charge, cc the Provincial Office and the head; approve / reject links
+//   extension-request      → the leader in charge, cc the Provincial Office and the head; approve / reject links (the leader's copy)
 //   extension-decision     → the head, cc the Provincial Office and the leader
 //   noncooperation-report  → the leader in charge, cc the Provincial Office (7176 §3)
 import type { LoadedConfig } from '../config/load.js';
 import { linkSettings } from '../config/sections/links.js';
 import { formatVnDay } from '../core/day.js';
-import type { LinkAction } from '../core/links.js';
+import { type LinkAction, recipientHash } from '../core/links.js';
 import type { Recipient, TaskNotification } from '../core/notification.js';
 import { currentBody } from '../core/org.js';
 import type { RecipientRole } from '../core/policy.js';
@@ -20,10 +21,22 @@ import { occurrenceOf } from '../core/replies.js';
 import { deadlineInstant } from '../core/status.js';
 import type { Task, TaskEvent } from '../core/task.js';
 import type { NoticeKind, NoticeRequest } from '../core/notices.js';
-import { buildReplies } from './reply-links.js';
+import { type RepliesView, buildReplies } from './reply-links.js';
 import { type MessageView, formatDeadlineVn, notificationView } from './view.js';
 
-export type NoticeContent = { skip: string } | { template: NoticeKind; to: Recipient[]; cc: Recipient[]; warnings: string[]; view: MessageView };
+/** The decision links a notice offers while its report or request is pending, and to whom. */
+export interface NoticeLinks {
+  actions: LinkAction[];
+  /** The role whose copy carries them. */
+  role: RecipientRole;
+  request?: string;
+  /** Who made the report or request ("link:head:<hash>", "api:<name>"): never given the links that decide it. */
+  requester?: string;
+}
+
+export type NoticeContent =
+  | { skip: string }
+  | { template: NoticeKind; to: Recipient[]; cc: Recipient[]; warnings: string[]; view: MessageView; links?: NoticeLinks };
 
 const ROLES: Record<NoticeKind, { to: RecipientRole[]; cc: RecipientRole[] }> = {
   'completion-report': { to: ['provincial_office'], cc: ['head'] },
@@ -51,7 +64,7 @@ export function noticeContent(loaded: LoadedConfig, task: Task, history: readonl
   const bodyName = (code: string): string => currentBody(org, code, day)?.name ?? code;
 
   let extra: MessageView;
-  let links: { actions: LinkAction[]; role: RecipientRole; request?: string } | undefined;
+  let links: NoticeLinks | undefined;
   switch (req.notice) {
     case 'completion-report': {
       const e = find(['completion_reported'], byAt);
@@ -60,7 +73,7 @@ export function noticeContent(loaded: LoadedConfig, task: Task, history: readonl
       // Confirmed by the config in the same write (reply-service.ts): same instant, by "config:…".
       const autoConfirmed = !pending && history.some((x) => x.type === 'completion_confirmed' && x.at === e.at && x.occurrence === req.occurrence && x.by.startsWith('config:'));
       extra = { report: { completedOn: vnDay(e.completedAt), document: e.document, note: e.note, result: result(e.completedAt) }, autoConfirmed };
-      if (pending) links = { actions: ['confirm-completion', 'reject-completion'], role: 'provincial_office' };
+      if (pending) links = { actions: ['confirm-completion', 'reject-completion'], role: 'provincial_office', requester: e.by };
       break;
     }
     case 'completion-decision': {
@@ -79,7 +92,7 @@ export function noticeContent(loaded: LoadedConfig, task: Task, history: readonl
       const e = find(['extension_requested'], byRequest);
       if (!e) return { skip: 'no such extension request in the history' };
       extra = { request: { proposed: formatDeadlineVn(e.proposedDeadline), reason: e.reason, late: e.late, on: vnDay(e.at) } };
-      if (occ.state.extensionRequests?.some((r) => r.id === e.requestId)) links = { actions: ['approve-extension', 'reject-extension'], role: 'leader', request: e.requestId };
+      if (occ.state.extensionRequests?.some((r) => r.id === e.requestId)) links = { actions: ['approve-extension', 'reject-extension'], role: 'leader', request: e.requestId, requester: e.by };
       break;
     }
     case 'extension-decision': {
@@ -132,20 +145,40 @@ export function noticeContent(loaded: LoadedConfig, task: Task, history: readonl
     stepDay: day,
     daysLeft: calendar.count(day, D),
   };
-  const view: MessageView = { ...notificationView(asNotification, { org, calendar, task, senderName: loaded.config.mail.from.name }), ...extra };
+  const view: MessageView = { ...notificationView(asNotification, { org, calendar, task, senderName: loaded.config.mail.from.name, basis: loaded.config.policy.basis }), ...extra };
+  return { template: req.notice, to: r.to, cc: r.cc, warnings: r.warnings, view, ...(links ? { links } : {}) };
+}
+
+/**
+ * The decision links of one copy of a notice: only the copy of the role that decides, and never
+ * the person or body that made the report or request — whatever the directory says (a head who
+ * is also listed as the Office's address gets no confirm link for its own report).
+ */
+export function noticeRepliesFor(
+  loaded: LoadedConfig,
+  task: Task,
+  req: NoticeRequest,
+  event: number,
+  links: NoticeLinks | undefined,
+  copy: Recipient,
+  copyId: string,
+): { replies?: RepliesView } {
   const settings = linkSettings(loaded.config.links);
-  const addressee = links && r.to.find((x) => x.role === links.role);
-  if (settings && links && addressee) {
-    view.replies = buildReplies(settings, loaded, {
-      mailId: req.id,
+  if (!settings || !links || copy.role !== links.role) return {};
+  if (copy.body !== undefined && copy.body === task.lead) return {};
+  if (links.requester !== undefined && links.requester.endsWith(`:${recipientHash(copy.email)}`)) return {};
+  const occ = occurrenceOf(task, loaded.calendar, req.occurrence);
+  if (!occ) return {};
+  return {
+    replies: buildReplies(settings, loaded, {
+      mailId: copyId,
       taskId: task.id,
       occurrence: req.occurrence,
       deadline: occ.deadline,
-      recipient: addressee,
+      recipient: copy,
       actions: links.actions,
-      at: req.event,
+      at: event,
       ...(links.request !== undefined ? { request: links.request } : {}),
-    });
-  }
-  return { template: req.notice, to: r.to, cc: r.cc, warnings: r.warnings, view };
+    }),
+  };
 }

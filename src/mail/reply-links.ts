@@ -1,9 +1,10 @@
-// The "Phản hồi" block of a mail (templates/_replies.*): signed links for one recipient, built
-// from `links.public_base_url` (src/core/links.ts). A reminder or escalation carries the lead
-// body head's links (report completion, ask for an extension, report a coordinating body that
-// does not cooperate); a notice to the Provincial Office or to the leader carries their decision
-// links. Deterministic for a given mail (expiry from its planned instant, nonces derived from its
-// id), so a resend after a crash carries the same links. Nothing at all when links are off.
+// The "Phản hồi" block of a mail (templates/_replies.*): signed links for the one person a copy
+// goes to, built from `links.public_base_url` (src/core/links.ts). A reminder's or escalation's
+// copy to the lead body's head carries the head's links (report completion, ask for an
+// extension, report a coordinating body that does not cooperate); a notice's copy to the
+// Provincial Office or to the leader carries their decision links; no other copy carries any.
+// Deterministic for a given copy (expiry from its planned instant, nonces derived from the
+// copy's id), so a resend after a crash — in a bundle or alone — carries the same links.
 import type { LoadedConfig } from '../config/load.js';
 import { type LinkSettings, linkSettings } from '../config/sections/links.js';
 import { formatVnDay } from '../core/day.js';
@@ -70,14 +71,14 @@ export function buildReplies(settings: LinkSettings, loaded: LoadedConfig, a: Re
 }
 
 /**
- * The head's links in a reminder or escalation; {} when links are off, for coordinator reminders
- * (their recipients are not the lead body), and when the lead body's head is not addressed.
+ * The links of one copy of a reminder or escalation: the lead body's head gets its own
+ * (report completion, ask for an extension, report a coordinating body that does not
+ * cooperate), bound to its address; every other copy — the văn thư, the Provincial Office, the
+ * leader, a coordinating body — gets none. {} when links are off.
  */
-export function headRepliesFor(loaded: LoadedConfig, n: TaskNotification, task: Task): { replies?: RepliesView } {
+export function copyRepliesFor(loaded: LoadedConfig, n: TaskNotification, task: Task, recipient: Recipient, mailId: string): { replies?: RepliesView } {
   const settings = linkSettings(loaded.config.links);
-  if (!settings || n.kind === 'coordinator_reminder') return {};
-  const head = n.to.find((r) => r.role === 'head') ?? n.cc.find((r) => r.role === 'head');
-  if (!head) return {};
+  if (!settings || n.kind === 'coordinator_reminder' || recipient.role !== 'head') return {};
   const actions: LinkAction[] = ['complete', 'extend', ...(task.coordinators.length > 0 ? (['noncoop'] as const) : [])];
-  return { replies: buildReplies(settings, loaded, { mailId: n.id, taskId: task.id, occurrence: n.occurrence, deadline: n.deadline, recipient: head, actions, at: n.scheduledAt }) };
+  return { replies: buildReplies(settings, loaded, { mailId, taskId: task.id, occurrence: n.occurrence, deadline: n.deadline, recipient, actions, at: n.scheduledAt }) };
 }

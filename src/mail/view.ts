@@ -1,8 +1,9 @@
 // What a template sees: plain strings, already formatted the Vietnamese official way
 // (dates dd/mm/yyyy, documents cited "Công văn số 1510/UBND-TH ngày 16/04/2022 của UBND tỉnh
 // Thái Nguyên"). Pure: the templates do no logic beyond choosing a sentence.
+import { type BasisLetter, type BasisPurpose, basisOn } from '../core/basis.js';
 import type { Calendar } from '../core/calendar.js';
-import { formatVnDay } from '../core/day.js';
+import { type Day, formatVnDay } from '../core/day.js';
 import type { DigestNotification, Notification, Recipient, TaskNotification } from '../core/notification.js';
 import { currentBody, type OrgDirectory } from '../core/org.js';
 import type { Deadline, SourceDocument, Task } from '../core/task.js';
@@ -65,10 +66,40 @@ export interface ViewContext {
   task?: Task;
   /** The sender's name, shown under the message. */
   senderName?: string;
+  /** policy.basis: the letters mails cite, the one in force on the send day is shown. */
+  basis?: readonly BasisLetter[];
 }
 
 export interface MessageView {
   [key: string]: unknown;
+}
+
+export interface BasisView {
+  /** "Công văn số 7176/UBND-NC ngày 04/12/2024 của UBND tỉnh Thái Nguyên". */
+  citation: string;
+  /** "Công văn số 7176/UBND-NC". */
+  short: string;
+  /** "về việc …" */
+  about?: string;
+  /** By purpose: the section, the words, "mục 3 Công văn số 7176/UBND-NC" (ref) and the same with date and issuer (cite). */
+  passages: Partial<Record<BasisPurpose, { section: string; text: string; ref: string; cite: string }>>;
+}
+
+/** The letter in force on `day` as templates see it; undefined before the first (templates then cite none). */
+export function basisView(letters: readonly BasisLetter[] | undefined, day: Day): BasisView | undefined {
+  const l = basisOn(letters ?? [], day);
+  if (!l) return undefined;
+  const short = `${documentType(l.number)} số ${l.number}`;
+  const passages: BasisView['passages'] = {};
+  for (const [purpose, p] of Object.entries(l.passages) as Array<[BasisPurpose, { section: string; text: string }]>) {
+    passages[purpose] = { section: p.section, text: p.text, ref: `mục ${p.section} ${short}`, cite: `mục ${p.section} ${short} ngày ${formatVnDay(l.date)} của ${l.issuer}` };
+  }
+  return {
+    citation: `${short} ngày ${formatVnDay(l.date)} của ${l.issuer}`,
+    short,
+    ...(l.subject ? { about: l.subject.replace(/^V\/v\s*/i, 'về việc ') } : {}),
+    passages,
+  };
 }
 
 function baseView(n: Notification, ctx: ViewContext): MessageView {
@@ -82,6 +113,7 @@ function baseView(n: Notification, ctx: ViewContext): MessageView {
     senderName: ctx.senderName ?? 'Hệ thống nhắc việc dondoc',
     notificationId: n.id,
     level: n.level,
+    basis: basisView(ctx.basis, ctx.calendar.zone.dayOf(n.at)),
   };
 }
 

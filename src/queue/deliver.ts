@@ -1,33 +1,42 @@
-// One delivery by the claim protocol (docs/DELIVERY.md), shared by every job that sends mail:
-// claim → send with the deterministic Message-ID → record, and the failure rules of issue 5:
-//   - transient (4xx, network, timeouts): `retrying`, and the job throws so BullMQ retries it
-//     with backoff; on the last attempt: `failed` and reported;
-//   - permanent (5xx, every recipient refused, a message that cannot be built): `failed` at
-//     once (UnrecoverableError: no retry) and reported;
-//   - some recipients refused: the message WAS delivered to the others, so it is `sent` (a
-//     resend would duplicate it for them), with the refusals noted and reported.
-// The only duplicate left is a crash between the server's 250 and the `sent` record, resent
-// with the same Message-ID. A send whose record cannot be written (Redis down) is not one: the
-// sender keeps trying to write it (recordSent), then keeps it in memory for its own retry.
+// One mail by the claim protocol (docs/DELIVERY.md), shared by every job that sends: a mail goes
+// to one person and carries one or more items (copies of notifications, each its own record):
+// claim the items → send with the Message-ID the claim recorded → record each item. Failures:
+//   - transient (4xx, network, timeouts): the items go back to `retrying`, and the job throws so
+//     BullMQ retries it with backoff; on the last attempt: `failed` and reported;
+//   - permanent (5xx, the recipient refused, a message that cannot be built): `failed` at once,
+//     reported — one report per mail, however many items it carried.
+// The only duplicate left is a crash between the server's 250 and the `sent` records: the items
+// are claimed again and sent under the Message-ID their claim kept. A send whose records cannot
+// be written (Redis down) is not one: the sender keeps trying to write them (recordSent), then
+// keeps the result in memory for its own retry.
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import type { OutgoingMessage, SendResult } from '../mail/message.js';
+import { type OutgoingMessage, type SendResult, messageIdFor } from '../mail/message.js';
 import { classifySmtpError, partialRejection } from '../mail/smtp-errors.js';
-import type { DeliveryRecord, RecordBase } from '../store/delivery-log.js';
+import type { ClaimResult, DeliveryRecord, RecordBase } from '../store/delivery-log.js';
 import { isRedisUnavailable } from '../store/redis.js';
 import { isDondocError } from '../errors.js';
 import type { JobContext } from './job-context.js';
 
-export interface DeliverArgs {
-  base: RecordBase;
-  /** Builds the message (render + headers); a throw is a permanent failure of this notification. */
-  build: () => OutgoingMessage;
+export interface MailOutcome {
+  sent: DeliveryRecord[];
+  /** Items already sent or failed before this run. */
+  done: DeliveryRecord[];
+  failed: DeliveryRecord[];
+  /** Items another worker holds (a live claim): the job looks again when its lease ends. */
+  busyUntil?: number;
+}
+
+export interface DeliverMailArgs {
+  /** The mail's id: its Message-ID's local part (unless an item's earlier claim kept another). */
+  mailId: string;
+  items: readonly RecordBase[];
+  /** Builds the message for the items claimed (render + headers); a throw fails them for good. */
+  build: (items: readonly DeliveryRecord[], messageId: string) => OutgoingMessage;
   job: Job;
   token: string | undefined;
   log: Logger;
 }
-
-export type Delivered = { outcome: 'sent'; record: DeliveryRecord } | { outcome: 'done'; record: DeliveryRecord };
 
 /** Waits without spending an attempt: the job goes back to delayed until `at` (wall clock). */
 export async function delayJob(job: Job, token: string | undefined, delayMs: number): Promise<never> {
@@ -48,90 +57,45 @@ export async function waitIfRedisDown(err: unknown, job: Job, token: string | un
 
 const isLastAttempt = (job: Job): boolean => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-/** For log lines: recipients' addresses stay in the delivery log, not in the logs (issue 7). */
+/** For log lines: recipients' addresses stay in the delivery log, not in the logs. */
 export const scrubAddresses = (s: string): string => s.replace(/[^\s<>(),;:"'@]+@[^\s<>(),;:"'@]+/g, '<address>');
 
-export async function deliver(ctx: JobContext, a: DeliverArgs): Promise<Delivered> {
-  const { base, job, log } = a;
-  const key = `${base.taskId}|${base.id}`;
-  // BullMQ hands a job out again if it thinks its worker stalled; in this process it may still run.
-  if (ctx.inProgress.has(key)) return delayJob(job, a.token, 5_000);
+const byLog = <T extends { taskId: string }>(xs: readonly T[]): T[][] => {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    let g = m.get(x.taskId);
+    if (!g) m.set(x.taskId, (g = []));
+    g.push(x);
+  }
+  return [...m.values()];
+};
 
-  let message: OutgoingMessage | undefined;
-  let buildError: unknown;
-  try {
-    message = a.build();
-  } catch (e) {
-    buildError = e;
-  }
-  const now = ctx.now();
-  const owner = `${ctx.owner}:job-${job.id}`;
-  const claim = await ctx.log.claim(message ? { ...base, subject: message.subject } : base, owner, now, ctx.leaseMs);
-  if (claim.outcome === 'done') {
-    log.info({ state: claim.record.state }, 'already handled: nothing sent');
-    return { outcome: 'done', record: claim.record };
-  }
-  if (claim.outcome === 'busy') {
-    log.info({ owner: claim.record.owner, leaseUntil: claim.record.leaseUntil }, 'another worker is sending it: looking again when its lease ends');
-    return delayJob(job, a.token, (claim.record.leaseUntil ?? now) - now + 100);
-  }
-  const rec = claim.record;
+const ref = (r: { taskId: string; id: string }): string => `${r.taskId}|${r.id}`;
 
-  if (!message) {
-    const reason = `the message could not be built: ${(buildError as Error)?.message ?? String(buildError)}`;
-    return fail(ctx, a, rec, reason);
-  }
-
-  ctx.inProgress.add(key);
-  try {
-    let result: SendResult | undefined = ctx.unrecorded.get(key);
-    if (result) log.warn('sent earlier by this process but not recorded (Redis was unavailable): recording it now, not sending again');
-    if (!result) {
-      try {
-        result = await ctx.mailer.send(message);
-      } catch (err) {
-        const f = classifySmtpError(err);
-        const reason = f.code !== undefined && !f.reason.includes(String(f.code)) ? `${f.code} ${f.reason}` : f.reason;
-        if (f.kind === 'permanent') return await fail(ctx, a, rec, reason);
-        if (isLastAttempt(job)) return await fail(ctx, a, rec, `${reason} (gave up after ${job.attemptsMade + 1} attempts)`);
-        await ctx.log.markRetrying(rec, reason, ctx.now());
-        log.warn({ err: { message: scrubAddresses(reason) }, attempt: job.attemptsMade + 1, of: job.opts.attempts }, 'transient SMTP failure: will retry');
-        throw new Error(reason);
-      }
-      ctx.unrecorded.set(key, result);
-    }
-    const partial = partialRejection(result);
-    const sentAt = ctx.now();
-    const owned = await recordSent(ctx, rec, { messageId: result.messageId, response: result.response, sentAt, ...(partial ? { error: partial.reason } : {}) });
-    ctx.unrecorded.delete(key);
-    if (!owned) log.warn('sent, but the claim had expired and was taken: the other worker may send it again (same Message-ID)');
-    ctx.metrics.sent(base.kind, base.level);
-    log.info({ messageId: result.messageId, response: result.response }, 'sent');
-    if (partial) {
-      log.error({ refused: partial.rejected?.length ?? 0 }, 'some recipients refused the message: reported');
-      await ctx.enqueue.report(base.taskId, base.id);
-    }
-    const { owner: _o, leaseUntil: _l, ...rest } = rec;
-    return { outcome: 'sent', record: { ...rest, state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, ...(partial ? { error: partial.reason } : {}) } };
-  } finally {
-    ctx.inProgress.delete(key);
-  }
+/** Records an outcome for items that may span several logs (one script call per log). */
+async function recordAll(ctx: JobContext, items: readonly DeliveryRecord[], fields: Parameters<JobContext['log']['recordMany']>[1]): Promise<boolean[]> {
+  const groups = byLog(items);
+  const results = await Promise.all(groups.map((g) => ctx.log.recordMany(g, fields)));
+  const owned = new Map<string, boolean>();
+  groups.forEach((g, i) => g.forEach((r, j) => owned.set(ref(r), results[i]![j]!)));
+  return items.map((r) => owned.get(ref(r)) ?? false);
 }
 
 /**
- * The `sent` record, written by the process that sent: while Redis is unreachable it tries
+ * The `sent` records, written by the process that sent: while Redis is unreachable it tries
  * again in place (for up to a lease) instead of failing the job, whose retry BullMQ may hand to
  * another worker — which knows nothing of this send and would send it again once the claim's
  * lease ended (tests/faults/redis-restart.test.ts). Past that, `unrecorded` is the fallback.
  */
-async function recordSent(ctx: JobContext, rec: DeliveryRecord, sent: Parameters<JobContext['log']['markSent']>[1]): Promise<boolean> {
+async function recordSent(ctx: JobContext, items: readonly DeliveryRecord[], fields: Parameters<JobContext['log']['recordMany']>[1]): Promise<boolean[]> {
   const deadline = Date.now() + ctx.leaseMs;
   for (let i = 0; ; i++) {
     try {
-      const owned = await ctx.log.markSent(rec, sent);
+      const owned = await recordAll(ctx, items, fields);
+      if (i === 0 || owned.every(Boolean)) return owned;
       // A retry after a reply lost with the connection: the first write may have landed.
-      if (!owned && i > 0) return (await ctx.log.get(rec.taskId, rec.id))?.messageId === sent.messageId;
-      return owned;
+      const now = await Promise.all(items.map((r) => ctx.log.get(r.taskId, r.id)));
+      return now.map((r, j) => owned[j] || (r?.state === 'sent' && r.messageId === fields.messageId));
     } catch (err) {
       if (!isRedisUnavailable(err) || Date.now() >= deadline) throw err;
       await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** i, 500)));
@@ -139,11 +103,117 @@ async function recordSent(ctx: JobContext, rec: DeliveryRecord, sent: Parameters
   }
 }
 
-/** Terminal failure: recorded, listed, reported; UnrecoverableError so BullMQ does not retry. */
-async function fail(ctx: JobContext, a: DeliverArgs, rec: DeliveryRecord, reason: string): Promise<never> {
-  await ctx.log.markFailed(rec, reason, ctx.now());
-  ctx.metrics.failed(rec.kind);
-  a.log.error({ err: { message: scrubAddresses(reason) } }, 'delivery failed: recorded and reported');
-  await ctx.enqueue.report(rec.taskId, rec.id);
-  throw new UnrecoverableError(reason);
+/** Claims every item (one script call per log), for a send under `messageId`. */
+async function claimAll(ctx: JobContext, items: readonly RecordBase[], owner: string, now: number, messageId: string): Promise<ClaimResult[]> {
+  const groups = byLog(items);
+  const results = await Promise.all(groups.map((g) => ctx.log.claimMany(g, owner, now, ctx.leaseMs, messageId)));
+  const byRef = new Map<string, ClaimResult>();
+  groups.forEach((g, i) => g.forEach((b, j) => byRef.set(ref(b), results[i]![j]!)));
+  return items.map((b) => byRef.get(ref(b))!);
+}
+
+/** Sends one mail of items by the claim protocol; see the file comment for the failure rules. */
+export async function deliverMail(ctx: JobContext, a: DeliverMailArgs): Promise<MailOutcome> {
+  const { job, log } = a;
+  // BullMQ hands a job out again if it thinks its worker stalled; in this process it may still run.
+  if (ctx.inProgress.has(a.mailId)) return delayJob(job, a.token, 5_000);
+  const now = ctx.now();
+  const owner = `${ctx.owner}:job-${job.id}`;
+  const planned = messageIdFor(a.mailId, ctx.config().config.mail.messageIdDomain);
+  const out: MailOutcome = { sent: [], done: [], failed: [] };
+  const claims = await claimAll(ctx, a.items, owner, now, planned);
+  const claimed: DeliveryRecord[] = [];
+  for (const c of claims) {
+    if (c.outcome === 'claimed') claimed.push(c.record);
+    else if (c.outcome === 'done') out.done.push(c.record);
+    else out.busyUntil = Math.max(out.busyUntil ?? 0, c.record.leaseUntil ?? now);
+  }
+  if (out.done.length) log.info({ items: out.done.length }, 'already handled: not sent again');
+  if (claimed.length === 0) return out;
+
+  // Items whose earlier send died after the server took it go again under that send's Message-ID.
+  const groups = new Map<string, DeliveryRecord[]>();
+  for (const r of claimed) {
+    const mid = r.messageId ?? planned;
+    let g = groups.get(mid);
+    if (!g) groups.set(mid, (g = []));
+    g.push(r);
+  }
+  let transient: string | undefined;
+  ctx.inProgress.add(a.mailId);
+  try {
+    for (const [messageId, items] of groups) {
+      const reason = await sendOne(ctx, a, messageId, items, out);
+      transient ??= reason;
+    }
+  } finally {
+    ctx.inProgress.delete(a.mailId);
+  }
+  if (transient !== undefined) throw new Error(transient);
+  return out;
+}
+
+/** One message for these claimed items; returns the reason of a transient failure left to retry. */
+async function sendOne(ctx: JobContext, a: DeliverMailArgs, messageId: string, items: DeliveryRecord[], out: MailOutcome): Promise<string | undefined> {
+  const { job, log } = a;
+  let message: OutgoingMessage;
+  try {
+    message = { ...a.build(items, messageId), messageId };
+  } catch (e) {
+    await fail(ctx, a, items, `the message could not be built: ${(e as Error)?.message ?? String(e)}`, out);
+    return undefined;
+  }
+  let result: SendResult | undefined = ctx.unrecorded.get(messageId);
+  if (result) log.warn({ messageId }, 'sent earlier by this process but not recorded (Redis was unavailable): recording it now, not sending again');
+  if (!result) {
+    try {
+      result = await ctx.mailer.send(message);
+      // One recipient per message: a refusal of it is a failure of the mail, not a partial success.
+      const refused = partialRejection(result);
+      if (refused) throw Object.assign(new Error(refused.reason), { responseCode: refused.code, rejected: result.rejected });
+    } catch (err) {
+      const f = classifySmtpError(err);
+      const reason = f.code !== undefined && !f.reason.includes(String(f.code)) ? `${f.code} ${f.reason}` : f.reason;
+      if (f.kind === 'permanent') return void (await fail(ctx, a, items, reason, out));
+      if (isLastAttempt(job)) return void (await fail(ctx, a, items, `${reason} (gave up after ${job.attemptsMade + 1} attempts)`, out));
+      await recordAll(ctx, items, { state: 'retrying', error: reason, updatedAt: ctx.now() });
+      log.warn({ err: { message: scrubAddresses(reason) }, items: items.length, attempt: job.attemptsMade + 1, of: job.opts.attempts }, 'transient SMTP failure: will retry');
+      return reason;
+    }
+    ctx.unrecorded.set(messageId, result);
+  }
+  const sentAt = ctx.now();
+  const owned = await recordSent(ctx, items, { state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, mail: a.mailId });
+  ctx.unrecorded.delete(messageId);
+  if (!owned.every(Boolean)) log.warn({ lost: owned.filter((o) => !o).length }, 'sent, but a claim had expired and was taken: the other worker may send it again (same Message-ID)');
+  for (const r of items) {
+    ctx.metrics.sent(r.kind, r.level);
+    const { owner: _o, leaseUntil: _l, ...rest } = r;
+    out.sent.push({ ...rest, state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, mail: a.mailId });
+  }
+  log.info({ messageId: result.messageId, response: result.response, items: items.length }, 'sent');
+  return undefined;
+}
+
+/** Terminal failure of a mail's items: recorded, listed, and reported once for the mail. */
+async function fail(ctx: JobContext, a: DeliverMailArgs, items: readonly DeliveryRecord[], reason: string, out: MailOutcome): Promise<void> {
+  const mailItems = items.map(ref);
+  const now = ctx.now();
+  await Promise.all(byLog(items).map((g) => ctx.log.recordMany(g, { state: 'failed', error: reason, updatedAt: now, mail: a.mailId, ...(mailItems.length > 1 ? { mailItems } : {}) })));
+  for (const r of items) {
+    ctx.metrics.failed(r.kind);
+    out.failed.push({ ...r, state: 'failed', error: reason, updatedAt: now, mail: a.mailId });
+  }
+  a.log.error({ err: { message: scrubAddresses(reason) }, items: items.length }, 'delivery failed: recorded and reported');
+  await ctx.enqueue.report(items[0]!.taskId, items[0]!.id);
+}
+
+/**
+ * For a job that sends one mail: a terminal failure ends it without a retry (UnrecoverableError),
+ * a busy item makes it wait for the other worker's lease.
+ */
+export async function settleJob(job: Job, token: string | undefined, now: number, o: MailOutcome): Promise<'sent' | 'done' | 'failed'> {
+  if (o.busyUntil !== undefined && o.sent.length === 0 && o.failed.length === 0) return delayJob(job, token, o.busyUntil - now + 100);
+  if (o.failed.length > 0 && o.sent.length === 0) throw new UnrecoverableError(o.failed[0]!.error ?? 'delivery failed');
+  return o.sent.length > 0 ? 'sent' : o.failed.length > 0 ? 'failed' : 'done';
 }

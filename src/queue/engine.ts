@@ -17,11 +17,13 @@ import { makeReconcile } from '../../jobs/reconcile.js';
 import { makeReportFailure } from '../../jobs/report-failure.js';
 import { makeSendDigest } from '../../jobs/send-digest.js';
 import { makeSendNotice } from '../../jobs/send-notice.js';
-import { makeSendNotification } from '../../jobs/send-notification.js';
+import { makeSendBundle } from '../../jobs/send-bundle.js';
+import { makeLegacySend } from '../../jobs/legacy-send.js';
 import type { LoadedConfig } from '../config/load.js';
 import { formatIsoDay } from '../core/day.js';
 import type { DeliveryConfig } from '../config/sections/delivery.js';
 import type { Mailer, SendResult } from '../mail/message.js';
+import { makeBundles } from '../store/bundles.js';
 import { type DeliveryLog, makeDeliveryLog } from '../store/delivery-log.js';
 import { type Mutes, makeMutes } from '../store/mutes.js';
 import { type Schedule, makeSchedule } from '../store/schedule.js';
@@ -243,6 +245,7 @@ export function makeEngine(deps: EngineDeps): Engine {
           redis,
           store: deps.store,
           log,
+          bundles: makeBundles(redis, prefix),
           mutes,
           schedule,
           config: deps.config,
@@ -260,7 +263,7 @@ export function makeEngine(deps: EngineDeps): Engine {
         };
         scheduler = makeScheduler({ ...ctx, tuning: schedTuning });
         if (deps.roles.worker) {
-          makeWorker(QUEUES.notify, { [JOBS.send]: makeSendNotification(ctx), [JOBS.report]: makeReportFailure(ctx), [JOBS.notice]: makeSendNotice(ctx) }, concurrency);
+          makeWorker(QUEUES.notify, { [JOBS.bundle]: makeSendBundle(ctx), [JOBS.send]: makeLegacySend(ctx), [JOBS.report]: makeReportFailure(ctx), [JOBS.notice]: makeSendNotice(ctx) }, concurrency);
           makeWorker(QUEUES.maintenance, { [JOBS.digest]: makeSendDigest(ctx), [JOBS.reconcile]: makeReconcile(ctx), [JOBS.accountability]: makeAccountability(ctx) }, 2);
         }
         if (deps.roles.scheduler) {

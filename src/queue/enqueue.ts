@@ -1,19 +1,20 @@
-// Putting work into BullMQ, idempotently. A send job's id is its notification id, so a second
-// scheduler (or a re-plan) enqueuing the same notification finds the job and only corrects its
-// time: promoted when due (BullMQ timers run on the wall clock; the injected clock may have
-// jumped), moved when the plan moved it, left alone while it waits out a retry backoff.
+// Putting work into BullMQ, idempotently. A bundle job's id is the bundle's, so a second
+// scheduler (or a re-plan) adding a copy to the same bundle finds the job and leaves it: it is
+// promoted when due (BullMQ timers run on the wall clock; the injected clock may have jumped),
+// left alone while it waits out a retry backoff; a job that fires before its bundle's send time
+// (a later copy moved it) delays itself.
 // Finished jobs are removed at once: the delivery log is the record, and a notification that
 // must go out again (unmuted, retried by an operator) needs its id free.
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import { parseIsoDay } from '../core/day.js';
-import { digestId, type TaskNotification } from '../core/notification.js';
+import { digestId } from '../core/notification.js';
 import type { DeliveryLog } from '../store/delivery-log.js';
 import { BACKOFF_TYPE } from './backoff.js';
 import type { Enqueuer, EnsureOutcome } from './job-context.js';
 import { ADMIN_LOG, JOBS, failureReportId } from './names.js';
-import type { SendPayload } from './payloads.js';
+import type { BundlePayload } from './payloads.js';
 
 export interface EnqueuerDeps {
   notify: Queue;
@@ -49,38 +50,28 @@ const quietly = async (op: Promise<unknown>): Promise<boolean> => {
 export function makeEnqueuer(d: EnqueuerDeps): Enqueuer {
   const { notify, maintenance } = d;
   return {
-    async send(n: TaskNotification, now: number): Promise<EnsureOutcome> {
-      const data: SendPayload = { taskId: n.taskId, id: n.id, kind: n.kind, level: n.level, at: n.at };
-      const delay = Math.max(0, n.at - now);
-      const job = await notify.getJob(n.id);
+    async bundle(id: string, fireAt: number, now: number): Promise<EnsureOutcome> {
+      const data: BundlePayload = { bundle: id };
+      const delay = Math.max(0, fireAt - now);
+      const job = await notify.getJob(id);
       if (!job) {
-        await notify.add(JOBS.send, data, sendJobOptions(d.config(), n.id, delay));
+        await notify.add(JOBS.bundle, data, sendJobOptions(d.config(), id, delay));
         return 'added';
       }
       const state = await job.getState();
       if (state === 'delayed') {
         // A retry waiting out its backoff keeps its time: the backoff is the point.
         if (job.attemptsMade > 0) return 'kept';
-        if (n.at <= now + d.earlyMs) return (await quietly(job.promote())) ? 'promoted' : 'kept';
-        if ((job.data as Partial<SendPayload> | undefined)?.at !== n.at) {
-          await quietly(job.changeDelay(delay));
-          await quietly(job.updateData(data));
-          return 'moved';
-        }
+        // BullMQ's timers run on the wall clock; the injected one may have jumped past the send time.
+        if (fireAt <= now + d.earlyMs) return (await quietly(job.promote())) ? 'promoted' : 'kept';
         return 'kept';
       }
       if (state === 'completed' || state === 'failed') {
         await quietly(job.remove());
-        await notify.add(JOBS.send, data, sendJobOptions(d.config(), n.id, delay));
+        await notify.add(JOBS.bundle, data, sendJobOptions(d.config(), id, delay));
         return 'added';
       }
       return 'kept';
-    },
-
-    async promoteIfDelayed(id) {
-      const job = await notify.getJob(id);
-      if (!job || (await job.getState()) !== 'delayed') return false;
-      return quietly(job.promote());
     },
 
     async digest(isoDay) {
@@ -100,7 +91,8 @@ export function makeEnqueuer(d: EnqueuerDeps): Enqueuer {
         return;
       }
       const rec = await d.log.get(taskId, id);
-      await notify.add(JOBS.report, { taskId, id }, sendJobOptions(d.config(), failureReportId(id, rec?.retries ?? 0)));
+      // One report per failed mail: the items of a list share its job.
+      await notify.add(JOBS.report, { taskId, id }, sendJobOptions(d.config(), failureReportId(rec?.mail ?? id, rec?.retries ?? 0)));
     },
   };
 }

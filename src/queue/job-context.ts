@@ -11,6 +11,7 @@ import type { Task } from '../core/task.js';
 import type { MailIdentity } from '../mail/eml.js';
 import type { Mailer, SendResult } from '../mail/message.js';
 import { type Templates, loadTemplates } from '../mail/render.js';
+import type { Bundles } from '../store/bundles.js';
 import type { DeliveryLog } from '../store/delivery-log.js';
 import type { Mutes } from '../store/mutes.js';
 import type { Schedule } from '../store/schedule.js';
@@ -20,10 +21,8 @@ import type { EngineMetrics } from './metrics.js';
 export type EnsureOutcome = 'added' | 'kept' | 'moved' | 'promoted';
 
 export interface Enqueuer {
-  /** Makes sure a job for this notification exists and fires at its `at` (idempotent). */
-  send(n: TaskNotification, now: number): Promise<EnsureOutcome>;
-  /** A delayed job of a notification no longer pending runs now, so its worker records why it is skipped. */
-  promoteIfDelayed(id: string): Promise<boolean>;
+  /** Makes sure the job of this bundle exists and fires at `fireAt` (idempotent). */
+  bundle(id: string, fireAt: number, now: number): Promise<EnsureOutcome>;
   /** The digest of a day (ISO date), job id digest-YYYYMMDD. */
   digest(isoDay: string): Promise<void>;
   /** The failure report about a record, to delivery.admin_email; logs an error when none is set. */
@@ -33,6 +32,7 @@ export interface Enqueuer {
 export interface JobContext {
   store: TaskStore;
   log: DeliveryLog;
+  bundles: Bundles;
   mutes: Mutes;
   schedule: Schedule;
   config: () => LoadedConfig;
@@ -47,9 +47,9 @@ export interface JobContext {
   leaseMs: number;
   /** A job may fire this much before its notification's `at` and still send (timers are not exact). */
   earlyMs: number;
-  /** Sends this process made whose record could not be written yet (Redis down): reused, never sent again. */
+  /** Sends this process made whose records could not be written yet (Redis down), by Message-ID: reused, never sent again. */
   unrecorded: Map<string, SendResult>;
-  /** Notifications this process is sending right now (a job BullMQ hands out again while it runs waits). */
+  /** Mails this process is sending right now (a job BullMQ hands out again while it runs waits). */
   inProgress: Set<string>;
 }
 

@@ -1,6 +1,6 @@
-// BullMQ names: the two queues, the job names in each, and the job ids. Job ids are the
-// notification ids (docs/DELIVERY.md: enqueuing twice is a no-op), which BullMQ accepts only
-// without ":" and not all digits — the planner's ids are [A-Za-z0-9_-] with a letter in them.
+// BullMQ names: the two queues, the job names in each, and the job ids. Job ids are the bundle,
+// notice, digest or report ids (docs/DELIVERY.md: enqueuing twice is a no-op), which BullMQ
+// accepts only without ":" and not all digits — they are [A-Za-z0-9_-] with a letter in them.
 export const QUEUES = {
   /** Sends: task notifications and failure reports. */
   notify: 'notify',
@@ -9,6 +9,9 @@ export const QUEUES = {
 } as const;
 
 export const JOBS = {
+  /** One person's reminders or escalations of a send window (jobs/send-bundle.ts). */
+  bundle: 'bundle',
+  /** An earlier version's one-job-per-notification send: only re-planned now. */
   send: 'send',
   report: 'report-failure',
   /** A mail a reply link triggered (src/queue/notice.ts). */

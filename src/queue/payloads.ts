@@ -17,7 +17,7 @@ const notificationId = z
 const logId = z.union([taskId, z.literal(DIGEST_LOG), z.literal(ADMIN_LOG), z.literal(REPORTS_LOG)]);
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a day YYYY-MM-DD' });
 
-/** A task notification to send at `at` (the planner decides again at fire time). */
+/** A task notification job of an earlier version (one job per notification): handed back to the scheduler. */
 export const sendPayload = z.strictObject({
   taskId,
   id: notificationId,
@@ -28,7 +28,13 @@ export const sendPayload = z.strictObject({
 });
 export type SendPayload = z.output<typeof sendPayload>;
 
-/** Tell the admin about the failed (or partly refused) delivery of this record. */
+/** A bundle to send at its time (jobs/send-bundle.ts): its id says whose, what kind and which window. */
+export const bundlePayload = z.strictObject({
+  bundle: z.string().regex(/^b-[A-Za-z0-9_-]{1,300}$/, { error: 'expected a bundle id like b-esc-20220715-r0a1b2c3d4e5f' }),
+});
+export type BundlePayload = z.output<typeof bundlePayload>;
+
+/** Tell the admin about the failed delivery of this record (and the mail it went in). */
 export const reportPayload = z.strictObject({ taskId: logId, id: notificationId });
 export type ReportPayload = z.output<typeof reportPayload>;
 

@@ -72,7 +72,7 @@ export async function reconcile(ctx: JobContext & { redis: RedisClient }): Promi
     for (const r of unreported) {
       // Its report failed too (the same SMTP outage outlasted both budgets): tried again, once per
       // reconcile, so the admin hears of it once the server is back (tests/faults/smtp-outage.test.ts).
-      const reportId = failureReportId(r.id, r.retries ?? 0);
+      const reportId = failureReportId(r.mail ?? r.id, r.retries ?? 0);
       if ((await ctx.log.get(ADMIN_LOG, reportId))?.state === 'failed') await ctx.log.resetForRetry(ADMIN_LOG, reportId, now);
       await ctx.enqueue.report(r.taskId, r.id);
     }

@@ -1,23 +1,28 @@
 // The scheduler (docs/DELIVERY.md): leases tasks due for a look from the schedule index, plans
-// each (pure planner, short horizon, the delivery log as history) and keeps BullMQ in step:
-//   - a pending notification due within the lookahead gets its job (job id = notification id,
-//     delay = at − now); later ones stay in the plan only, and the task's next wake is set to
-//     lookahead before the first of them — so an open task costs one index entry, not a delayed
-//     job per future notification (issue 5's 1 KB budget);
-//   - while a notification is in BullMQ's hands the task is looked at again `watchdogMs` after
-//     its time, which re-creates a job lost with a crash (the claim protocol makes that safe);
-//   - a notification no longer pending whose job still waits is promoted, so its worker
-//     records at once why it is skipped;
+// each (pure planner, short horizon, the delivery log as history) and keeps the bundles in step:
+//   - each copy of a pending notification due within the lookahead — one per recipient — goes
+//     into its bundle (src/core/bundle.ts: that person's mail of that kind in that window), whose
+//     BullMQ job fires at the bundle's send time; later notifications stay in the plan only, and
+//     the task's next wake is set to lookahead before the first of them — so an open task costs
+//     one index entry, not a delayed job per future notification;
+//   - while copies are in BullMQ's hands the task is looked at again `watchdogMs` after their
+//     time; a copy a released notification still owes (its bundle lost with a crash) is placed
+//     again — the claim protocol makes a second placing harmless;
+//   - a copy whose worker died mid-send, or that waits in a bundle not yet sent, is recorded
+//     skipped as soon as the plan moves on (completed, cancelled, extended, superseded);
 //   - a closed or deleted task leaves the index; an open one with nothing near is looked at
 //     again after `maxSleepMs` (recurring duties beyond the horizon, config drift).
 // Special entries "_digest/ID" and "_admin/ID" (an operator's retry) re-enqueue that digest or
 // failure report.
-import { isPending } from '../core/notification.js';
+import { bundleCandidates } from '../core/bundle.js';
+import { copiesOf, copyId } from '../core/copies.js';
+import { isPending, type TaskNotification } from '../core/notification.js';
 import { formatIsoDay, parseIsoDay } from '../core/day.js';
 import type { DeliveryRecord } from '../store/delivery-log.js';
 import { isOpenTask } from '../store/index-entries.js';
 import { type JobContext, planFor } from './job-context.js';
 import { ADMIN_LOG, DIGEST_LOG } from './names.js';
+import { copyBase, releasedCopyOf } from './copies.js';
 import { baseOf, skipReasonOf } from './records.js';
 
 export interface SchedulerTuning {
@@ -37,7 +42,7 @@ export interface SchedulerTuning {
   minSleepMs: number;
 }
 
-export type SchedulerDeps = Pick<JobContext, 'store' | 'log' | 'mutes' | 'schedule' | 'config' | 'now' | 'logger' | 'metrics' | 'enqueue'> & { tuning: SchedulerTuning };
+export type SchedulerDeps = Pick<JobContext, 'store' | 'log' | 'bundles' | 'mutes' | 'schedule' | 'config' | 'now' | 'logger' | 'metrics' | 'enqueue'> & { tuning: SchedulerTuning };
 
 export interface Scheduler {
   /** One pass: leases due tasks, plans them, releases them with their next wake; returns how many. */
@@ -66,36 +71,80 @@ export function makeScheduler(d: SchedulerDeps): Scheduler {
     return null;
   }
 
+  /** Puts one copy in its bundle (src/core/bundle.ts) and makes sure the bundle's job fires at its send time. */
+  async function place(taskId: string, n: TaskNotification, copy: { id: string; key: string }, at: number, now: number): Promise<void> {
+    const loaded = d.config();
+    const candidates = bundleCandidates(copy, n.kind, at, loaded.calendar, loaded.config.policy.bundle, loaded.config.delivery.bundle_gather);
+    const joined = await d.bundles.add(candidates, `${taskId}|${copy.id}`, at, { kind: n.kind }, now);
+    if (!joined) {
+      // Three windows in a row already sent (a clock set far back): tried again at the next look.
+      d.logger.error({ taskId, notification: n.id }, 'scheduler: no open bundle for a due copy; trying again later');
+      return;
+    }
+    await d.enqueue.bundle(joined.bundle, joined.fireAt, now);
+  }
+
   async function planTask(id: string, now: number): Promise<number | null> {
     if (id.startsWith('_')) return planSpecial(id);
     const task = await d.store.get(id);
-    if (!task) return null; // deleted: a job still waiting records "task deleted" when it fires
+    if (!task) return null; // deleted: a bundle still holding its copies records "task deleted" when it fires
     const records = new Map<string, DeliveryRecord>();
     const handled = new Set<string>();
     for (const r of await d.log.forTask(id)) {
       records.set(r.id, r);
-      if (r.state === 'sent' || r.state === 'failed') handled.add(r.id);
+      if (r.state === 'released' || r.state === 'sent' || r.state === 'failed') handled.add(r.id);
     }
-    const plan = planFor(d.config(), task, handled, now);
+    const loaded = d.config();
+    const sendNow = loaded.calendar.nextOfficeInstant(now);
+    const plan = planFor(loaded, task, handled, now);
+    // A copy that needs no placing: sent or failed, being sent under a live claim, or held by a mute still in force.
+    const settledOrHeld = async (copyId: string, n: TaskNotification): Promise<boolean> => {
+      const r = records.get(copyId);
+      if (!r) return false;
+      if (r.state === 'sent' || r.state === 'failed') return true;
+      if (r.state === 'sending' && (r.leaseUntil ?? 0) > now) return true;
+      // Recorded as muted and still muted: the unmute will touch the task.
+      return r.state === 'muted' && (await d.mutes.mutedFor(task.id, n.body)) !== null;
+    };
     let next = Infinity;
     for (const n of plan) {
-      const rec = records.get(n.id);
       if (isPending(n.state)) {
         if (n.at > now + t.lookaheadMs) {
           next = Math.min(next, n.at - t.lookaheadMs);
           continue;
         }
-        // Recorded as muted and still muted: the unmute will touch the task.
-        if (rec?.state === 'muted' && (await d.mutes.mutedFor(task.id, n.body))) continue;
-        await d.enqueue.send(n, now);
+        for (const c of copiesOf(n)) if (!(await settledOrHeld(c.id, n))) await place(task.id, n, c, n.at, now);
         next = Math.min(next, Math.max(n.at, now) + t.watchdogMs);
-      } else if (n.state !== 'done') {
-        if (rec?.state === 'sending' && (rec.leaseUntil ?? 0) <= now) {
-          // Its worker died mid-send and the plan has moved on: nothing is to go out any more.
-          const { category, reason } = skipReasonOf(n);
-          if (await d.log.markSkipped(baseOf(n), reason, now)) d.metrics.skipped(category);
-        } else if (rec?.state === 'retrying' || (!rec && n.scheduledAt > now - t.lookaheadMs && n.scheduledAt <= now + t.lookaheadMs)) {
-          await d.enqueue.promoteIfDelayed(n.id);
+      } else if (n.state === 'done') {
+        // Released: the copies it owes that are neither sent nor failed yet (their bundle was lost
+        // with a crash, or it is retrying) are placed again — a bundle that already sent one finds it done.
+        const rel = records.get(n.id);
+        if (rel?.state !== 'released') continue;
+        let owed = false;
+        for (const c of rel.copies ?? []) {
+          const cid = copyId(n.id, c.key);
+          if (await settledOrHeld(cid, n)) continue;
+          owed = true;
+          // A copy waiting out a retry backoff is its bundle job's to send — unless that job is
+          // long overdue (lost with a crash of Redis' own data): then it is placed again. One an
+          // operator asked to retry (`delivery retry`: no attempt yet) is placed at once.
+          const r = records.get(cid);
+          const stale = loaded.config.delivery.retry.backoff_max + loaded.config.delivery.lease;
+          if (r?.state !== 'retrying' || r.attempts === 0 || r.updatedAt < now - stale) await place(task.id, n, { id: cid, key: c.key }, sendNow, now);
+        }
+        if (owed) next = Math.min(next, now + t.watchdogMs);
+      } else {
+        for (const c of copiesOf(n)) {
+          const rec = records.get(c.id);
+          // Its worker died mid-send and the plan has moved on; or it was placed in a bundle that has
+          // not gone yet (its time is near) and the plan moved on: nothing is to go out any more,
+          // and the record says why now rather than when the bundle goes.
+          const died = rec?.state === 'sending' && (rec.leaseUntil ?? 0) <= now;
+          const near = !rec && n.scheduledAt > now - t.lookaheadMs && n.scheduledAt <= now + t.lookaheadMs;
+          if (died || near) {
+            const { category, reason } = skipReasonOf(n);
+            if (await d.log.markSkipped(copyBase(baseOf(n), releasedCopyOf(c)), reason, now)) d.metrics.skipped(category);
+          }
         }
       }
     }

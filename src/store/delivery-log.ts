@@ -1,35 +1,67 @@
-// The delivery log (docs/DELIVERY.md): per task one hash, notification id → JSON record, in the
-// task's hash slot ({ID}); daily digests under {_digest}, failure reports under {_admin}. It is
-// both the record of what happened (shown by `dondoc delivery list`, the API and previews) and
-// the lock of the claim protocol that keeps a notification from going out twice:
+// The delivery log (docs/DELIVERY.md): per task one hash, record id → JSON record, in the task's
+// hash slot ({ID}); daily digests under {_digest}, failure reports under {_admin}, accountability
+// mail under {_reports}. It is the record of what happened (`dondoc delivery list`, the API, the
+// task page) and the lock of the claim protocol that keeps a copy from going out twice.
 //
-//   claim   — sent/failed: done; sending under a live lease of another owner: busy;
-//             anything else: sending, owned by the caller until leaseUntil, attempts + 1;
-//   record  — sent / retrying / failed, only while the caller still owns the claim.
+// Two kinds of record share a hash:
+//   - a release, under the notification id: the moment the notification first went out, with
+//     the copies it owes — one per recipient, fixed then, so a directory change later neither
+//     drops a copy nor adds one (src/core/copies.ts). The planner counts a released notification
+//     as handled;
+//   - a copy, under "<notification id>_r<key>" (or a failure report's own id): one person's mail,
+//     with the claim protocol's states
+//       claim   — sent/failed: done; sending under a live lease of another owner: busy;
+//                 anything else: sending, owned by the caller until leaseUntil, attempts + 1,
+//                 and the Message-ID the send will carry (a send whose worker died keeps its
+//                 own, so the resend carries the same one);
+//       record  — sent / retrying / failed, only while the caller still owns the claim.
 //
-// Each step is one Lua script on the one hash, so two workers can never both claim. Lua only
-// reads records (cjson) and never re-encodes one (cjson would turn [] into {}): new records are
-// built in JS and written whole, or — for the claim — the base built in JS gets the state
-// fields appended as text. Two side indexes, each its own key (a script cannot span slots):
+// Each step is one Lua script on the one hash (several copies of one task in one call), so two
+// workers can never both claim. Lua only reads records (cjson) and never re-encodes one (cjson
+// would turn [] into {}): new records are built in JS and written whole, or — for the claim —
+// the base built in JS gets the state fields appended as text. Two side indexes, each its own
+// key (a script cannot span slots):
 //   P:delivery:failed   ZSET  "TASK|ID" → failure instant (`dondoc delivery list --failed`)
 //   P:delivery:sending  ZSET  "TASK|ID" → lease end (reconcile finds sends whose worker died)
-// Both are hints re-checked against the record, so a crash between the two writes costs a
-// stale hint, never a wrong answer.
+// Both are hints re-checked against the record, so a crash between two writes costs a stale
+// hint, never a wrong answer.
 import { type RedisClient, scanKeys } from './redis.js';
 import { makeSchedule, specialMember } from './schedule.js';
 
-export type DeliveryState = 'sending' | 'retrying' | 'sent' | 'failed' | 'skipped' | 'muted';
+export type DeliveryState = 'released' | 'sending' | 'retrying' | 'sent' | 'failed' | 'skipped' | 'muted';
+
+/** One recipient of a released notification, enough to address its copy later. */
+export interface ReleasedCopy {
+  key: string;
+  email: string;
+  title: string;
+  role: string;
+  as: 'to' | 'cc';
+  body?: string;
+  leader?: string;
+  name?: string;
+}
 
 export interface DeliveryRecord {
   id: string;
-  /** The task, or '_digest' / '_admin' for mail that belongs to no task. */
+  /** The task, or '_digest' / '_admin' / '_reports' for mail that belongs to no task. */
   taskId: string;
   kind: string;
   level: number;
   step?: string;
   occurrence?: string;
+  /** A copy's notification id. */
+  notification?: string;
+  /** A copy: [its recipient]; a release: the notification's addressed recipients. */
   to: string[];
+  /** A release: the notification's informed recipients; a copy: []. */
   cc: string[];
+  /** A copy: its recipient's role (head, provincial_office, …), place and title. */
+  role?: string;
+  as?: 'to' | 'cc';
+  title?: string;
+  /** A release: the copies it owes. */
+  copies?: ReleasedCopy[];
   subject?: string;
   /** When the notification was planned to go (its step's instant). */
   plannedAt: number;
@@ -38,6 +70,8 @@ export interface DeliveryRecord {
   leaseUntil?: number;
   owner?: string;
   messageId?: string;
+  /** The mail the copy went in: its own id, or its bundle's (several copies in one list). */
+  mail?: string;
   sentAt?: number;
   /** The SMTP server's final reply, e.g. "250 2.0.0 OK". */
   response?: string;
@@ -51,42 +85,72 @@ export interface DeliveryRecord {
   retries?: number;
   /** A failure report's subject: "TASK|ID" of the record it reports. */
   reportOf?: string;
+  /** A failed copy that went in a mail with others: every item of that mail, "TASK|ID". */
+  mailItems?: string[];
 }
 
-/** What the job knows about a notification before any attempt: written into every record. */
+/** What the job knows about a copy before any attempt: written into every record. */
 export type RecordBase = Pick<DeliveryRecord, 'id' | 'taskId' | 'kind' | 'level' | 'to' | 'cc' | 'plannedAt'> &
-  Partial<Pick<DeliveryRecord, 'step' | 'occurrence' | 'subject' | 'reportOf'>>;
+  Partial<Pick<DeliveryRecord, 'step' | 'occurrence' | 'notification' | 'role' | 'as' | 'title' | 'subject' | 'reportOf'>>;
 
 export type ClaimResult =
-  /** The caller owns the send until record.leaseUntil. */
+  /** The caller owns the send until record.leaseUntil; record.messageId is the one to send with. */
   | { outcome: 'claimed'; record: DeliveryRecord }
   /** Already sent or failed: do nothing. */
   | { outcome: 'done'; record: DeliveryRecord }
   /** Another worker is sending it: look again after record.leaseUntil. */
   | { outcome: 'busy'; record: DeliveryRecord };
 
+export interface Sent {
+  messageId: string;
+  response: string;
+  sentAt: number;
+  mail?: string;
+}
+
+export interface FailedPage {
+  records: DeliveryRecord[];
+  /** Pass it back for the next page; absent on the last. */
+  cursor?: string;
+  /** Failures after this page. */
+  more: number;
+}
+
 export interface DeliveryLog {
   get(taskId: string, id: string): Promise<DeliveryRecord | null>;
   forTask(taskId: string): Promise<DeliveryRecord[]>;
-  /** Ids whose record is sent or failed: the planner's history (PlanHistory). */
+  /** Ids released, sent or failed: the planner's history (PlanHistory). */
   handledIds(taskId: string): Promise<Set<string>>;
+  /** Notification ids with nothing left to do: released with every copy sent or failed (or an older sent/failed record). */
+  settledIds(taskId: string): Promise<Set<string>>;
   listFailed(opts?: { limit?: number }): Promise<DeliveryRecord[]>;
+  /** Failures newest first, a page at a time. */
+  pageFailed(opts: { limit?: number; cursor?: string }): Promise<FailedPage>;
   /** Newest first; without taskId/failed, a scan of every record (for the CLI, bounded by limit). */
   list(opts?: { taskId?: string; failed?: boolean; limit?: number }): Promise<DeliveryRecord[]>;
   /** failed → retrying, off the failed list, and the task re-planned (a digest or report re-enqueued); false when not failed. */
   resetForRetry(taskId: string, id: string, now: number): Promise<boolean>;
 
-  claim(base: RecordBase, owner: string, now: number, leaseMs: number): Promise<ClaimResult>;
-  markSent(claimed: DeliveryRecord, sent: { messageId: string; response: string; sentAt: number; error?: string }): Promise<boolean>;
+  /**
+   * Fixes the copies of a notification the first time it goes out; returns the release in force
+   * (this one, or the one written first), or the older sent/failed record that settled it.
+   */
+  release(rec: RecordBase & { copies: ReleasedCopy[] }, now: number): Promise<DeliveryRecord>;
+  /** Claims several copies of one log (one task) at once, for a send with this Message-ID. */
+  claimMany(bases: readonly RecordBase[], owner: string, now: number, leaseMs: number, messageId: string): Promise<ClaimResult[]>;
+  claim(base: RecordBase, owner: string, now: number, leaseMs: number, messageId?: string): Promise<ClaimResult>;
+  /** Records the outcome of claimed copies of one log; true for each still owned. */
+  recordMany(claimed: readonly DeliveryRecord[], fields: Partial<DeliveryRecord> & Pick<DeliveryRecord, 'state' | 'updatedAt'>): Promise<boolean[]>;
+  markSent(claimed: DeliveryRecord, sent: Sent & { error?: string }): Promise<boolean>;
   /** A transient failure with attempts left: BullMQ retries after its backoff. */
   markRetrying(claimed: DeliveryRecord, error: string, now: number): Promise<boolean>;
   /** Permanent, or retries used up: terminal, and on the failed list. */
-  markFailed(claimed: DeliveryRecord, error: string, now: number): Promise<boolean>;
+  markFailed(claimed: DeliveryRecord, error: string, now: number, mailItems?: string[]): Promise<boolean>;
   /** Not sent because the plan changed (reason says how); refused on sent/failed or a live claim. */
   markSkipped(base: RecordBase, reason: string, now: number): Promise<boolean>;
   /** Due while muted; goes out if unmuted before it is superseded. */
   markMuted(base: RecordBase, reason: string, now: number): Promise<boolean>;
-  /** The admin has been told of this failure (or partial rejection). */
+  /** The admin has been told of this failure. */
   markReported(taskId: string, id: string, now: number): Promise<boolean>;
   /** Entries of the sending index whose lease ended by `now`: "TASK|ID" pairs. */
   expiredSends(now: number, limit?: number): Promise<Array<{ taskId: string; id: string }>>;
@@ -110,43 +174,90 @@ export const deliveryKeys = (prefix: string): DeliveryKeys => ({
 });
 
 const member = (taskId: string, id: string): string => `${taskId}|${id}`;
-const splitMember = (m: string): { taskId: string; id: string } => {
+export const splitMember = (m: string): { taskId: string; id: string } => {
   const i = m.indexOf('|');
   return { taskId: m.slice(0, i), id: m.slice(i + 1) };
 };
 
-// KEYS[1] record hash; ARGV[1] id, ARGV[2] now, ARGV[3] leaseUntil, ARGV[4] owner, ARGV[5] base JSON.
+const isTerminal = (s: DeliveryState): boolean => s === 'sent' || s === 'failed';
+
+// KEYS[1] record hash; ARGV[1] now, ARGV[2] leaseUntil, ARGV[3] owner, ARGV[4] Message-ID,
+// ARGV[5..] pairs (id, base JSON). Returns pairs (outcome, record JSON).
 const CLAIM_LUA = `
+local out = {}
+for i = 5, #ARGV, 2 do
+  local id = ARGV[i]
+  local cur = redis.call('HGET', KEYS[1], id)
+  local outcome = 'claimed'
+  local attempts = 0
+  local carried = ''
+  local mid = ARGV[4]
+  if cur then
+    local r = cjson.decode(cur)
+    if r.state == 'sent' or r.state == 'failed' then
+      outcome = 'done'
+    elseif r.state == 'sending' and tonumber(r.leaseUntil or 0) > tonumber(ARGV[1]) and r.owner ~= ARGV[3] then
+      outcome = 'busy'
+    else
+      attempts = tonumber(r.attempts or 0)
+      if r.retries then carried = ',"retries":' .. tonumber(r.retries) end
+      if r.state == 'sending' and type(r.messageId) == 'string' then mid = r.messageId end
+    end
+  end
+  if outcome == 'claimed' then
+    local rec = string.sub(ARGV[i + 1], 1, -2) .. ',"state":"sending","owner":' .. cjson.encode(ARGV[3]) .. ',"leaseUntil":' .. ARGV[2] .. ',"attempts":' .. (attempts + 1) .. ',"updatedAt":' .. ARGV[1] .. ',"messageId":' .. cjson.encode(mid) .. carried .. '}'
+    redis.call('HSET', KEYS[1], id, rec)
+    out[#out + 1] = outcome
+    out[#out + 1] = rec
+  else
+    out[#out + 1] = outcome
+    out[#out + 1] = cur
+  end
+end
+return out
+`;
+
+// KEYS[1] record hash; ARGV[1] owner; ARGV[2..] pairs (id, new JSON): written only where the
+// record is still 'sending' and owned by ARGV[1]. Returns 1/0 per pair.
+const RECORD_LUA = `
+local out = {}
+for i = 2, #ARGV, 2 do
+  local cur = redis.call('HGET', KEYS[1], ARGV[i])
+  local ok = 0
+  if cur then
+    local r = cjson.decode(cur)
+    if r.state == 'sending' and r.owner == ARGV[1] then
+      redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+      ok = 1
+    end
+  end
+  out[#out + 1] = ok
+end
+return out
+`;
+
+// KEYS[1] record hash; ARGV[1] id, ARGV[2] release JSON: written unless the notification is
+// already released or settled (an older sent/failed record). Returns the record in force.
+const RELEASE_LUA = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-local attempts = 0
-local carried = ''
 if cur then
   local r = cjson.decode(cur)
-  if r.state == 'sent' or r.state == 'failed' then return {'done', cur} end
-  if r.state == 'sending' and tonumber(r.leaseUntil or 0) > tonumber(ARGV[2]) and r.owner ~= ARGV[4] then return {'busy', cur} end
-  attempts = tonumber(r.attempts or 0)
-  if r.retries then carried = ',"retries":' .. tonumber(r.retries) end
+  if r.state == 'released' or r.state == 'sent' or r.state == 'failed' then return cur end
 end
-local rec = string.sub(ARGV[5], 1, -2) .. ',"state":"sending","owner":' .. cjson.encode(ARGV[4]) .. ',"leaseUntil":' .. ARGV[3] .. ',"attempts":' .. (attempts + 1) .. ',"updatedAt":' .. ARGV[2] .. carried .. '}'
-redis.call('HSET', KEYS[1], ARGV[1], rec)
-return {'claimed', rec}
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return ARGV[2]
 `;
 
 // KEYS[1] record hash; ARGV[1] id, ARGV[2] condition, ARGV[3] new JSON, ARGV[4] now,
-// ARGV[5] owner (condition 'owner') or the expected record (condition 'same').
-// Conditions: 'owner' — sending and owned by ARGV[5]; 'open' — neither sent/failed nor under
-// another's live claim (the stored attempts and retries are carried over); 'same' — the
-// record is exactly ARGV[5]. Returns {1, new} or {0, current or false}.
+// ARGV[5] the expected record (condition 'same').
+// Conditions: 'open' — neither sent/failed nor under another's live claim (the stored attempts
+// and retries are carried over); 'same' — the record is exactly ARGV[5]. Returns {1, new} or {0, current or false}.
 const SET_IF_LUA = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local rec = ARGV[3]
 local cond = ARGV[2]
 if cond == 'same' then
   if (cur or '') ~= ARGV[5] then return {0, cur or false} end
-elseif cond == 'owner' then
-  if not cur then return {0, false} end
-  local r = cjson.decode(cur)
-  if r.state ~= 'sending' or r.owner ~= ARGV[5] then return {0, cur} end
 else
   local attempts = 0
   local carried = ''
@@ -164,14 +275,18 @@ return {1, rec}
 `;
 
 type Scripts = {
-  dondocDeliveryClaim(key: string, id: string, now: number, leaseUntil: number, owner: string, base: string): Promise<[string, string]>;
+  dondocDeliveryClaimMany(key: string, ...args: Array<string | number>): Promise<string[]>;
+  dondocDeliveryRecordMany(key: string, ...args: string[]): Promise<number[]>;
+  dondocDeliveryRelease(key: string, id: string, json: string): Promise<string>;
   dondocDeliverySetIf(key: string, id: string, cond: string, json: string, now: number, extra: string): Promise<[number, string | null]>;
 };
 
 function scripts(redis: RedisClient): Scripts {
   const r = redis as unknown as Partial<Scripts>;
-  if (!r.dondocDeliveryClaim) {
-    redis.defineCommand('dondocDeliveryClaim', { numberOfKeys: 1, lua: CLAIM_LUA });
+  if (!r.dondocDeliveryClaimMany) {
+    redis.defineCommand('dondocDeliveryClaimMany', { numberOfKeys: 1, lua: CLAIM_LUA });
+    redis.defineCommand('dondocDeliveryRecordMany', { numberOfKeys: 1, lua: RECORD_LUA });
+    redis.defineCommand('dondocDeliveryRelease', { numberOfKeys: 1, lua: RELEASE_LUA });
     redis.defineCommand('dondocDeliverySetIf', { numberOfKeys: 1, lua: SET_IF_LUA });
   }
   return redis as unknown as Scripts;
@@ -188,8 +303,12 @@ function baseJson(b: RecordBase): Record<string, unknown> {
     level: b.level,
     ...(b.step !== undefined ? { step: b.step } : {}),
     ...(b.occurrence !== undefined ? { occurrence: b.occurrence } : {}),
+    ...(b.notification !== undefined ? { notification: b.notification } : {}),
     to: b.to,
     cc: b.cc,
+    ...(b.role !== undefined ? { role: b.role } : {}),
+    ...(b.as !== undefined ? { as: b.as } : {}),
+    ...(b.title !== undefined ? { title: b.title } : {}),
     ...(b.subject !== undefined ? { subject: b.subject } : {}),
     ...(b.reportOf !== undefined ? { reportOf: b.reportOf } : {}),
     plannedAt: b.plannedAt,
@@ -199,17 +318,28 @@ function baseJson(b: RecordBase): Record<string, unknown> {
 /** A claimed record moved on: the claim's lease and owner go, the new fields come. */
 function after(claimed: DeliveryRecord, fields: Partial<DeliveryRecord>): DeliveryRecord {
   const { leaseUntil: _l, owner: _o, ...rest } = claimed;
-  return { ...rest, ...fields } as DeliveryRecord;
+  const next = { ...rest, ...fields } as DeliveryRecord;
+  if (next.state === 'sent') delete next.error;
+  return next;
 }
 
 const byNewest = (a: DeliveryRecord, b: DeliveryRecord): number => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
+
+// A page cursor: the last failure shown, as "score member" in base64url.
+const encodeCursor = (score: number, m: string): string => Buffer.from(`${score} ${m}`, 'utf8').toString('base64url');
+function decodeCursor(c: string): { score: number; member: string } | null {
+  const s = Buffer.from(c, 'base64url').toString('utf8');
+  const i = s.indexOf(' ');
+  const score = Number(s.slice(0, i));
+  return i > 0 && Number.isFinite(score) && s.length > i + 1 ? { score, member: s.slice(i + 1) } : null;
+}
 
 export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog {
   const keys = deliveryKeys(prefix);
   const s = scripts(redis);
   const schedule = makeSchedule(redis, prefix);
 
-  const setIf = async (taskId: string, id: string, cond: 'owner' | 'open' | 'same', rec: object, now: number, extra = ''): Promise<boolean> => {
+  const setIf = async (taskId: string, id: string, cond: 'open' | 'same', rec: object, now: number, extra = ''): Promise<boolean> => {
     const [ok] = await s.dondocDeliverySetIf(keys.record(taskId), id, cond, JSON.stringify(rec), now, extra);
     return ok === 1;
   };
@@ -222,21 +352,84 @@ export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog
   const fromMembers = async (members: string[]): Promise<Array<DeliveryRecord | null>> =>
     Promise.all(members.map((m) => splitMember(m)).map(({ taskId, id }) => redis.hget(keys.record(taskId), id).then(parse)));
 
+  const recordMany: DeliveryLog['recordMany'] = async (claimed, fields) => {
+    if (claimed.length === 0) return [];
+    const taskId = claimed[0]!.taskId;
+    const owner = claimed[0]!.owner ?? '';
+    const args: string[] = [owner];
+    for (const c of claimed) args.push(c.id, JSON.stringify(after(c, fields)));
+    const failed = fields.state === 'failed';
+    // On the failed list first: a crash between the writes leaves a hint that listFailed
+    // re-checks, never a failure nobody can see.
+    if (failed) await redis.zadd(keys.failed, ...claimed.flatMap((c) => [fields.updatedAt, member(taskId, c.id)]));
+    const [oks] = await Promise.all([s.dondocDeliveryRecordMany(keys.record(taskId), ...args), redis.zrem(keys.sending, ...claimed.map((c) => member(taskId, c.id)))]);
+    if (failed) {
+      const lost = claimed.filter((_, i) => oks[i] !== 1);
+      for (const c of lost) if ((await log.get(taskId, c.id))?.state !== 'failed') await redis.zrem(keys.failed, member(taskId, c.id));
+    }
+    return oks.map((ok) => ok === 1);
+  };
+
   const log: DeliveryLog = {
     keys,
     get: async (taskId, id) => parse(await redis.hget(keys.record(taskId), id)),
     forTask,
     async handledIds(taskId) {
       const out = new Set<string>();
-      for (const r of await forTask(taskId)) if (r.state === 'sent' || r.state === 'failed') out.add(r.id);
+      for (const r of await forTask(taskId)) if (r.state === 'released' || isTerminal(r.state)) out.add(r.id);
+      return out;
+    },
+    async settledIds(taskId) {
+      const recs = await forTask(taskId);
+      const byId = new Map(recs.map((r) => [r.id, r]));
+      const out = new Set<string>();
+      for (const r of recs) {
+        if (r.copies === undefined && r.notification === undefined && isTerminal(r.state)) out.add(r.id);
+        if (r.state === 'released' && (r.copies ?? []).every((c) => {
+          const copy = byId.get(`${r.id}_r${c.key}`);
+          return copy !== undefined && isTerminal(copy.state);
+        })) out.add(r.id);
+      }
       return out;
     },
 
     async listFailed(opts = {}) {
+      return (await log.pageFailed({ limit: opts.limit ?? 100 })).records;
+    },
+
+    async pageFailed(opts) {
       const limit = Math.max(1, Math.min(opts.limit ?? 100, 10_000));
-      const members = await redis.zrevrange(keys.failed, 0, limit - 1);
-      const recs = await fromMembers(members);
-      return recs.filter((r): r is DeliveryRecord => r?.state === 'failed');
+      const from = opts.cursor ? decodeCursor(opts.cursor) : null;
+      const out: Array<{ rec: DeliveryRecord; score: number; member: string }> = [];
+      let offset = 0;
+      const max = from ? String(from.score) : '+inf';
+      // Ties (a bundle fails its items at one instant) are ordered by member, descending, in a
+      // reverse range: those at the cursor's score up to and including its member were shown.
+      while (out.length <= limit) {
+        const raw = await redis.zrevrangebyscore(keys.failed, max, '-inf', 'WITHSCORES', 'LIMIT', offset, limit * 2 + 10);
+        if (raw.length === 0) break;
+        offset += raw.length / 2;
+        const pairs: Array<{ member: string; score: number }> = [];
+        for (let i = 0; i < raw.length; i += 2) pairs.push({ member: raw[i]!, score: Number(raw[i + 1]) });
+        const fresh = pairs.filter((p) => !from || p.score < from.score || p.member < from.member);
+        const recs = await fromMembers(fresh.map((p) => p.member));
+        fresh.forEach((p, i) => {
+          const rec = recs[i];
+          if (rec?.state === 'failed') out.push({ rec, score: p.score, member: p.member });
+        });
+      }
+      const page = out.slice(0, limit);
+      const last = page[page.length - 1];
+      let more = 0;
+      if (out.length > limit && last) {
+        // What is left below the last shown: at lower scores, and at its score after it.
+        const [lower, ties] = await Promise.all([
+          redis.zcount(keys.failed, '-inf', `(${last.score}`),
+          redis.zrangebyscore(keys.failed, last.score, last.score),
+        ]);
+        more = lower + ties.filter((m) => m < last.member).length;
+      }
+      return { records: page.map((p) => p.rec), ...(out.length > limit && last ? { cursor: encodeCursor(last.score, last.member) } : {}), more };
     },
 
     async list(opts = {}) {
@@ -257,7 +450,7 @@ export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog
         const raw = await redis.hget(keys.record(taskId), id);
         const cur = parse(raw);
         if (!cur || cur.state !== 'failed') return false;
-        const { reportedAt: _r, ...rest } = cur;
+        const { reportedAt: _r, mailItems: _m, ...rest } = cur;
         const next: DeliveryRecord = {
           ...rest,
           state: 'retrying',
@@ -276,42 +469,56 @@ export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog
       return false;
     },
 
-    async claim(base, owner, now, leaseMs) {
-      const leaseUntil = now + leaseMs;
-      // The sending hint goes out with the claim (one round trip); a claim refused leaves a
-      // hint that reconcile drops when it finds the record is not its to worry about.
-      const [[outcome, raw]] = await Promise.all([
-        s.dondocDeliveryClaim(keys.record(base.taskId), base.id, now, leaseUntil, owner, JSON.stringify(baseJson(base))),
-        redis.zadd(keys.sending, 'GT', leaseUntil, member(base.taskId, base.id)),
-      ]);
-      const record = parse(raw)!;
-      return { outcome: outcome as ClaimResult['outcome'], record } as ClaimResult;
+    async release(rec, now) {
+      const json = JSON.stringify({ ...baseJson(rec), copies: rec.copies, state: 'released', attempts: 0, updatedAt: now });
+      return parse(await s.dondocDeliveryRelease(keys.record(rec.taskId), rec.id, json))!;
     },
 
+    async claimMany(bases, owner, now, leaseMs, messageId) {
+      if (bases.length === 0) return [];
+      const taskId = bases[0]!.taskId;
+      const leaseUntil = now + leaseMs;
+      const args: Array<string | number> = [now, leaseUntil, owner, messageId];
+      for (const b of bases) args.push(b.id, JSON.stringify(baseJson(b)));
+      // The sending hints go out with the claim (one round trip); a claim refused leaves a hint
+      // that reconcile drops when it finds the record is not its to worry about.
+      const [raw] = await Promise.all([
+        s.dondocDeliveryClaimMany(keys.record(taskId), ...args),
+        redis.zadd(keys.sending, 'GT', ...bases.flatMap((b) => [leaseUntil, member(taskId, b.id)])),
+      ]);
+      const out: ClaimResult[] = [];
+      for (let i = 0; i < raw.length; i += 2) out.push({ outcome: raw[i] as ClaimResult['outcome'], record: parse(raw[i + 1])! });
+      return out;
+    },
+
+    async claim(base, owner, now, leaseMs, messageId = '') {
+      const [r] = await log.claimMany([base], owner, now, leaseMs, messageId);
+      return r!;
+    },
+
+    recordMany,
+
     async markSent(claimed, sent) {
-      const rec = after(claimed, { state: 'sent', messageId: sent.messageId, response: sent.response, sentAt: sent.sentAt, updatedAt: sent.sentAt, ...(sent.error ? { error: sent.error } : {}) });
-      if (!sent.error) delete rec.error;
-      const [ok] = await Promise.all([setIf(claimed.taskId, claimed.id, 'owner', rec, sent.sentAt, claimed.owner ?? ''), redis.zrem(keys.sending, member(claimed.taskId, claimed.id))]);
-      return ok;
+      const [ok] = await recordMany([claimed], {
+        state: 'sent',
+        messageId: sent.messageId,
+        response: sent.response,
+        sentAt: sent.sentAt,
+        updatedAt: sent.sentAt,
+        ...(sent.mail ? { mail: sent.mail } : {}),
+        ...(sent.error ? { error: sent.error } : {}),
+      });
+      return ok!;
     },
 
     async markRetrying(claimed, error, now) {
-      const ok = await setIf(claimed.taskId, claimed.id, 'owner', after(claimed, { state: 'retrying', error, updatedAt: now }), now, claimed.owner ?? '');
-      await redis.zrem(keys.sending, member(claimed.taskId, claimed.id));
-      return ok;
+      const [ok] = await recordMany([claimed], { state: 'retrying', error, updatedAt: now });
+      return ok!;
     },
 
-    async markFailed(claimed, error, now) {
-      // On the failed list first: a crash between the two writes leaves a hint that listFailed
-      // re-checks, never a failure nobody can see.
-      await redis.zadd(keys.failed, now, member(claimed.taskId, claimed.id));
-      const ok = await setIf(claimed.taskId, claimed.id, 'owner', after(claimed, { state: 'failed', error, updatedAt: now }), now, claimed.owner ?? '');
-      await redis.zrem(keys.sending, member(claimed.taskId, claimed.id));
-      if (!ok) {
-        const cur = await log.get(claimed.taskId, claimed.id);
-        if (cur?.state !== 'failed') await redis.zrem(keys.failed, member(claimed.taskId, claimed.id));
-      }
-      return ok;
+    async markFailed(claimed, error, now, mailItems) {
+      const [ok] = await recordMany([claimed], { state: 'failed', error, updatedAt: now, ...(mailItems && mailItems.length > 1 ? { mailItems } : {}) });
+      return ok!;
     },
 
     markSkipped: (base, reason, now) => setIf(base.taskId, base.id, 'open', { ...baseJson(base), state: 'skipped', reason, updatedAt: now }, now),

@@ -13,7 +13,9 @@ import type { Notification } from '../../src/core/notification.js';
 import { planNotifications } from '../../src/core/planner.js';
 import type { Task } from '../../src/core/task.js';
 import { isDondocError } from '../../src/errors.js';
-import { buildEml, type MailIdentity, outgoingMessageFor } from '../../src/mail/eml.js';
+import { copiesOf } from '../../src/core/copies.js';
+import { buildEml, type MailIdentity, copyMessage, kindHeader } from '../../src/mail/eml.js';
+import { messageIdFor } from '../../src/mail/message.js';
 import { cleanHeaderText, type OutgoingMessage, prepareMessage } from '../../src/mail/message.js';
 import { loadTemplates, renderNotification } from '../../src/mail/render.js';
 import { makeSmtpMailer, parseSmtpUrl } from '../../src/mail/transport.js';
@@ -84,29 +86,40 @@ const addresses = (a: unknown): string[] => {
   return list.flatMap((o) => o.value.map((v) => v.address ?? ''));
 };
 
+/** Every copy of a notification as a raw message: one per recipient. */
 async function built(n: Notification, task: Task | undefined) {
   const rendered = renderNotification(templates, n, { org, calendar, ...(task ? { task } : {}), senderName: '<b>dondoc</b>\r\nBcc: x@evil.test' });
-  const msg = outgoingMessageFor(n, rendered, identity);
-  const raw = await buildEml(msg, new Date(n.at));
-  return { rendered, msg, raw, parsed: await simpleParser(raw) };
+  return Promise.all(
+    copiesOf(n).map(async (copy) => {
+      const msg = copyMessage({ messageId: messageIdFor(copy.id, identity.messageIdDomain), recipient: copy.recipient, rendered, identity, notification: n.id, kind: kindHeader(n), items: [copy.id] });
+      const raw = await buildEml(msg, new Date(n.at));
+      return { rendered, msg, raw, parsed: await simpleParser(raw), recipient: copy.recipient.email };
+    }),
+  );
 }
 
 /** What must hold for every message built from hostile text. */
-async function checkMessage(n: Notification, hostile: Awaited<ReturnType<typeof built>>, harmless: Awaited<ReturnType<typeof built>>): Promise<void> {
-  const { parsed, raw, rendered } = hostile;
-  expect(headerNames(raw)).toEqual(headerNames(harmless.raw));
-  expect(headerNames(raw).filter((h) => h === 'subject')).toHaveLength(1);
-  expect(headerNames(raw)).not.toContain('bcc');
-  expect(parsed.subject).toBe(cleanHeaderText(rendered.subject));
-  expect(parsed.subject).not.toMatch(/[\r\n]/);
-  expect(addresses(parsed.to)).toEqual(n.to.map((r) => r.email));
-  expect(addresses(parsed.cc)).toEqual(n.cc.map((r) => r.email));
-  expect(parsed.bcc).toBeUndefined();
-  expect(parsed.messageId).toBe(hostile.msg.messageId);
-  const html = String(parsed.html);
-  expect(activeHtml(html), html).toEqual([]);
-  expect(htmlShape(html)).toEqual(htmlShape(String(harmless.parsed.html)));
-  expect(parsed.text ?? '').toContain('Kính gửi');
+async function checkMessage(n: Notification, hostileCopies: Awaited<ReturnType<typeof built>>, harmlessCopies: Awaited<ReturnType<typeof built>>): Promise<void> {
+  // One message per recipient of the notification, each to that one person only.
+  expect(hostileCopies.map((c) => c.recipient)).toEqual([...n.to, ...n.cc].map((r) => r.email));
+  expect(harmlessCopies).toHaveLength(hostileCopies.length);
+  hostileCopies.forEach((hostile, i) => {
+    const harmless = harmlessCopies[i]!;
+    const { parsed, raw, rendered } = hostile;
+    expect(headerNames(raw)).toEqual(headerNames(harmless.raw));
+    expect(headerNames(raw).filter((h) => h === 'subject')).toHaveLength(1);
+    expect(headerNames(raw)).not.toContain('bcc');
+    expect(parsed.subject).toBe(cleanHeaderText(rendered.subject));
+    expect(parsed.subject).not.toMatch(/[\r\n]/);
+    expect(addresses(parsed.to)).toEqual([hostile.recipient]);
+    expect(parsed.cc).toBeUndefined();
+    expect(parsed.bcc).toBeUndefined();
+    expect(parsed.messageId).toBe(hostile.msg.messageId);
+    const html = String(parsed.html);
+    expect(activeHtml(html), html).toEqual([]);
+    expect(htmlShape(html)).toEqual(htmlShape(String(harmless.parsed.html)));
+    expect(parsed.text ?? '').toContain('Kính gửi');
+  });
 }
 
 describe('a task with hostile text, through render and MIME', () => {
@@ -235,18 +248,24 @@ describe('to a real SMTP server', () => {
         }
         const plan = planNotifications(task, undefined, policy, calendar, org, NOW);
         const n = plan[pick % plan.length]!;
-        const { msg } = await built(n, task);
+        const copies = await built(n, task);
         smtp.reset();
-        const sent = await mailer.send(msg);
-        const [got] = await smtp.waitFor(1, 5_000);
-        const expected = [...n.to, ...n.cc].map((r) => r.email);
-        expect(got!.envelope.to.sort()).toEqual([...expected].sort());
-        expect(sent.accepted.sort()).toEqual([...expected].sort());
-        expect(got!.headerKeys.filter((h) => h === 'subject')).toHaveLength(1);
-        expect(got!.headerKeys).not.toContain('bcc');
-        expect(got!.to.map((a) => a.address)).toEqual(n.to.map((r) => r.email));
-        expect(got!.subject).toBe(cleanHeaderText(msg.subject));
-        expect(activeHtml(got!.html ?? '')).toEqual([]);
+        for (const { msg, recipient } of copies) {
+          const sent = await mailer.send(msg);
+          expect(sent.accepted).toEqual([recipient]);
+        }
+        const got = await smtp.waitFor(copies.length, 5_000);
+        // Every planned mailbox got exactly its own copy, alone on the envelope; nobody else got anything.
+        expect(got.map((g) => g.envelope.to)).toEqual(copies.map((c) => [c.recipient]));
+        expect(got.flatMap((g) => g.envelope.to).sort()).toEqual([...n.to, ...n.cc].map((r) => r.email).sort());
+        for (const [k, g] of got.entries()) {
+          expect(g.headerKeys.filter((h) => h === 'subject')).toHaveLength(1);
+          expect(g.headerKeys).not.toContain('bcc');
+          expect(g.headerKeys).not.toContain('cc');
+          expect(g.to.map((a) => a.address)).toEqual([copies[k]!.recipient]);
+          expect(g.subject).toBe(cleanHeaderText(copies[k]!.msg.subject));
+          expect(activeHtml(g.html ?? '')).toEqual([]);
+        }
       }),
       fuzz(7176_34, 15),
     );

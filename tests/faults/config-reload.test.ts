@@ -13,7 +13,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { makeLogger } from '../../src/log.js';
 import { type Service, startService } from '../../src/main.js';
 import { QUEUES, bullPrefix } from '../../src/queue/names.js';
-import { DOMAIN, type Harness, at, makeHarness, until } from '../support/delivery-harness.js';
+import { makeSchedule } from '../../src/store/schedule.js';
+import { DOMAIN, type Harness, at, bundleFor, makeHarness, until } from '../support/delivery-harness.js';
 import { faultFiles } from '../support/fault-env.js';
 import { assertDeliveryInvariant, dueIds, readDeliveryLog, settled } from '../support/fault-invariants.js';
 import { type PrivateRedis, startRedis } from '../support/redis-server.js';
@@ -38,6 +39,9 @@ afterAll(async () => {
   files.remove();
 });
 
+const SYT = 'giamdoc.syt@thainguyen.example.gov.vn';
+const VP = 'chanhvanphong.vpubnd@thainguyen.example.gov.vn';
+const PCT3 = 'pct3.ubnd@thainguyen.example.gov.vn';
 const item = (n: number) => ({ number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', item: String(n) });
 
 describe('config reloaded while jobs are pending', () => {
@@ -64,10 +68,19 @@ describe('config reloaded while jobs are pending', () => {
 
     const conn = new Redis(server.url, { maxRetriesPerRequest: null });
     const q = new Queue(QUEUES.notify, { connection: conn, prefix: bullPrefix(h.prefix) });
-    const waiting = async (): Promise<Map<string, number>> => new Map((await q.getDelayed()).map((j) => [j.id!, (j.data as { at: number }).at]));
+    const waiting = async (): Promise<string[]> => (await q.getDelayed()).map((j) => j.id!).sort();
     try {
-      await until(async () => (await waiting()).size === 3, 'three jobs waiting for 07:30', 10_000);
-      expect([...(await waiting()).values()]).toEqual([at('2022-07-05T07:30'), at('2022-07-05T07:30'), at('2022-07-05T07:30')]);
+      // Four bundles wait for 07:30 (plus the gather delay): Sở Y tế's reminders (two items) and
+      // escalations, the Office's and the leader's escalations.
+      await until(async () => (await waiting()).length === 4, 'four bundles waiting for 07:30', 10_000);
+      expect(await waiting()).toEqual(
+        [
+          bundleFor('reminder', '2022-07-05', SYT),
+          bundleFor('escalation', '2022-07-05', SYT),
+          bundleFor('escalation', '2022-07-05', VP),
+          bundleFor('escalation', '2022-07-05', PCT3),
+        ].sort(),
+      );
 
       // 07:26: the day off is added and reloaded.
       h.clock.set(at('2022-07-05T07:26'));
@@ -75,33 +88,33 @@ describe('config reloaded while jobs are pending', () => {
       const r = await services[0]!.requestReload();
       expect(r).toEqual({ ok: true, hash: after.hash });
       await until(() => services.every((s) => s.config().hash === after.hash), 'both services on the new config');
-      // 07:30, the old time: each job fires (its wall-clock timer, promoted here), re-plans with
-      // the new config and goes back to waiting — same id, its new time in its data. Nothing sent.
-      h.clock.set(at('2022-07-05T07:30') + 500);
+      // 07:30, the old time: each bundle fires (its wall-clock timer, promoted here), judges its
+      // items again with the new config and finds none due (all moved to Wed 06/07): it drops them
+      // and sends nothing; the tasks wait in the schedule index for their new day.
+      h.clock.set(at('2022-07-05T07:30') + 1500);
       for (const j of await q.getDelayed()) await j.promote();
-      await until(async () => {
-        const w = await waiting();
-        return w.size === 3 && [...w.values()].every((t) => t === at('2022-07-06T07:30'));
-      }, 'the three jobs waiting for 06/07 07:30', 10_000);
-      // The day off passes: nothing is sent, nothing recorded.
+      await until(async () => (await waiting()).length === 0 && (await q.getWaitingCount()) === 0 && (await q.getActiveCount()) === 0, 'the four bundles done', 10_000);
+      await until(async () => (await makeSchedule(h.redis, h.prefix).scores(ids.slice(0, 3))).every((t) => t === at('2022-07-06T07:30') - 10 * 60_000), 'the tasks waiting for 06/07 07:30', 10_000);
+      // The day off passes: nothing is sent; the copies were never released.
       h.clock.set(at('2022-07-05T16:00'));
       await new Promise((res) => setTimeout(res, 500));
       expect(smtp.stats.transactions).toBe(0);
-      expect(await readDeliveryLog(h.redis, h.prefix)).toEqual([]);
+      expect((await readDeliveryLog(h.redis, h.prefix)).filter((x) => x.state !== 'skipped')).toEqual([]);
 
-      // Wed 06/07 07:31: each goes out once.
+      // Wed 06/07 07:31: each goes out once, in the bundles of the day.
       const next = at('2022-07-06T07:31');
       h.clock.set(next);
+      for (const id of ids) await makeSchedule(h.redis, h.prefix).touch([id], next);
       const tasks = await Promise.all(ids.map(async (id) => (await h.store.get(id))!));
       const due = dueIds(tasks, [
         { now: at('2022-07-05T16:00'), config: after },
         { now: next, config: after },
       ]);
-      expect([...due].sort()).toEqual([...(await waiting()).keys()].sort());
+      expect(due.size).toBe(5);
       const records = await settled(h.redis, h.prefix, due, 10_000);
       await new Promise((res) => setTimeout(res, 500));
       assertDeliveryInvariant({ received: smtp.messages, records, due, domain: DOMAIN });
-      expect(smtp.messages).toHaveLength(3);
+      expect(smtp.messages).toHaveLength(4);
       for (const m of smtp.messages) expect(m.text).toContain('06/07/2022');
     } finally {
       await q.close();

@@ -3,6 +3,7 @@
 // must say which notification broke which rule. Pure: synthetic records and messages.
 import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../src/store/delivery-log.js';
+import { copyId, recipientKey } from '../../src/core/copies.js';
 import { assertDeliveryInvariant, checkDeliveryInvariant } from '../support/fault-invariants.js';
 
 const D = 'dondoc.test.example.gov.vn';
@@ -55,6 +56,31 @@ describe('the delivery invariant checker', () => {
     const retried = rec(B, { retries: 1 });
     const v = checkDeliveryInvariant({ received: [mid(`failure-${B}`), mid(B)], records: [retried, report(retried)], due: [B], domain: D });
     expect(v.problems).toEqual([]);
+  });
+
+  it('counts each item of a bundle, and wants every copy in a mail to its own person alone', () => {
+    const head = 'gd@x.vn';
+    const office = 'vp@x.vn';
+    const a = copyId(A, recipientKey(head));
+    const b = copyId(B, recipientKey(head));
+    const bundle = 'b-esc-20220701-r' + recipientKey(head);
+    const list = { messageId: `<${bundle}@${D}>`, items: [a, b], envelope: { from: 'n@x.vn', to: [head] } };
+    const recs = [rec(a, { messageId: `<${bundle}@${D}>` }), rec(b, { messageId: `<${bundle}@${D}>` })];
+    expect(checkDeliveryInvariant({ received: [list], records: recs, due: [a, b], domain: D }).problems).toEqual([]);
+    // The same item in a second mail: doubled, under another Message-ID.
+    const again = { messageId: `<${a}@${D}>`, items: [a], envelope: { from: 'n@x.vn', to: [head] } };
+    expect(checkDeliveryInvariant({ received: [list, again], records: recs, due: [a, b], domain: D }).problems).toEqual([
+      `${a}: DOUBLED: received 2 times`,
+      `${a}: RESENT UNDER ANOTHER Message-ID: <${bundle}@${D}>, <${a}@${D}>`,
+    ]);
+    // A mail to two people, or a copy in a mail to someone else.
+    expect(checkDeliveryInvariant({ received: [{ ...list, envelope: { from: 'n@x.vn', to: [head, office] } }], records: recs, due: [a, b], domain: D }).problems).toContain(
+      `${bundle}: NOT ONE PERSON: sent to 2 addresses`,
+    );
+    expect(checkDeliveryInvariant({ received: [{ ...list, envelope: { from: 'n@x.vn', to: [office] } }], records: recs, due: [a, b], domain: D }).problems).toEqual([
+      `${a}: WRONG PERSON: carried in a mail to another address`,
+      `${b}: WRONG PERSON: carried in a mail to another address`,
+    ]);
   });
 
   it('prints the table with the broken line marked', () => {

@@ -38,36 +38,38 @@ afterEach(async () => {
 describe('SMTP down for longer than the retry budget, then back', () => {
   it('failed and reported, then `delivery retry --all-failed` delivers each once', async () => {
     h = await makeHarness(server, smtp, { start: START, cfg });
-    const ids: string[] = [];
-    for (let i = 1; i <= 6; i++) ids.push(await h.task({ source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', item: String(i) } }));
+    // Six heads with one item each and the Office with the six in one list: 12 copies in 7 mails.
+    const ids = await h.overdue(6);
     const tasks = await Promise.all(ids.map(async (id) => (await h.store.get(id))!));
     const due = dueIds(tasks, [{ now: h.clock.now(), config: cfg }]);
-    expect(due.size).toBe(6);
+    expect(due.size).toBe(12);
 
     await smtp.setMode('down'); // connection refused
     const e = await h.engine();
     await e.tick();
-    // Each notification uses up its tries and is failed; its report to the admin, enqueued at
-    // once, meets the same dead server and is failed too.
+    // Each mail uses up its tries and its items are failed; its one report to the admin, enqueued
+    // at once, meets the same dead server and is failed too.
     const failed = await until(async () => {
       const log = await readDeliveryLog(h.redis, h.prefix);
       const reports = log.filter((r) => r.taskId === ADMIN_LOG && r.state === 'failed');
-      return log.filter((r) => due.has(r.id) && r.state === 'failed').length === 6 && reports.length === 6 ? log : null;
-    }, 'six failures and six failed reports', 15_000);
+      return log.filter((r) => due.has(r.id) && r.state === 'failed').length === 12 && reports.length === 7 ? log : null;
+    }, 'twelve failed copies and seven failed reports', 15_000);
     for (const r of failed.filter((x) => due.has(x.id))) {
       expect(r).toMatchObject({ attempts: 4 });
       expect(r.error).toMatch(/ECONNREFUSED|connect/i);
       expect(r.error).toMatch(/\(gave up after 4 attempts\)$/);
       expect(r.reportedAt).toBeUndefined();
     }
-    expect((await e.log.listFailed()).filter((r) => r.taskId !== ADMIN_LOG)).toHaveLength(6);
+    expect((await e.log.listFailed()).filter((r) => r.taskId !== ADMIN_LOG)).toHaveLength(12);
+    // The Office's list failed as one mail: each of its items names the others.
+    expect(failed.filter((x) => due.has(x.id) && x.mailItems?.length === 6)).toHaveLength(6);
     expect(smtp.stats.delivered).toBe(0);
 
-    // The server is back. The next reconcile finds failures nobody was told of: each report goes
-    // out once, and the promise holds — every due notification failed and reported.
+    // The server is back. The next reconcile finds failures nobody was told of: each mail's
+    // report goes out once, and the promise holds — every due copy failed and reported.
     await smtp.setMode('accept');
-    expect((await e.reconcileNow()).unreported).toBe(6);
-    await smtp.waitFor(6, 10_000);
+    expect((await e.reconcileNow()).unreported).toBe(12);
+    await smtp.waitFor(7, 10_000);
     const reported = await settled(h.redis, h.prefix, due, 10_000);
     await e.reconcileNow(); // a second reconcile has nothing left to report
     await new Promise((r) => setTimeout(r, 300));
@@ -78,12 +80,12 @@ describe('SMTP down for longer than the retry budget, then back', () => {
     const env = { REDIS_URL: server.url, DONDOC_KEY_PREFIX: h.prefix, DONDOC_CONFIG: files.file };
     const retry = await runCliCaptured(['delivery', 'retry', '--all-failed'], { env, now: h.clock.now });
     expect(retry.code, retry.stderr).toBe(0);
-    expect(retry.stdout).toMatch(/^6 thư sẽ được gửi lại$/m);
-    await smtp.waitFor(12, 10_000);
+    expect(retry.stdout).toMatch(/^12 thư sẽ được gửi lại$/m);
+    await smtp.waitFor(14, 10_000);
     const records = await until(async () => {
       const log = await readDeliveryLog(h.redis, h.prefix);
-      return log.filter((r) => due.has(r.id) && r.state === 'sent').length === 6 ? log : null;
-    }, 'six sent records');
+      return log.filter((r) => due.has(r.id) && r.state === 'sent').length === 12 ? log : null;
+    }, 'twelve sent records');
     // A second retry finds nothing failed; more passes send nothing.
     const again = await runCliCaptured(['delivery', 'retry', '--all-failed'], { env, now: h.clock.now });
     expect(again.stdout).toMatch(/^0 thư sẽ được gửi lại$/m);
@@ -93,7 +95,7 @@ describe('SMTP down for longer than the retry budget, then back', () => {
     await new Promise((r) => setTimeout(r, 300));
     assertDeliveryInvariant({ received: smtp.messages, records: await readDeliveryLog(h.redis, h.prefix), due, domain: DOMAIN });
     for (const r of records.filter((x) => due.has(x.id))) expect(r).toMatchObject({ state: 'sent', retries: 1, attempts: 1 });
-    expect(smtp.messages).toHaveLength(12);
+    expect(smtp.messages).toHaveLength(14);
     expect(await e.log.listFailed()).toEqual([]);
   });
 });
@@ -101,14 +103,13 @@ describe('SMTP down for longer than the retry budget, then back', () => {
 describe('a server that misbehaves every way in turn, then recovers', () => {
   it('drops mid-DATA, hangs, answers 4xx: each notification delivered once, or failed and reported', async () => {
     h = await makeHarness(server, smtp, { start: START, cfg });
-    const ids: string[] = [];
-    for (let i = 1; i <= 8; i++) ids.push(await h.task({ source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', item: String(i) } }));
+    const ids = await h.overdue(8);
     const tasks = await Promise.all(ids.map(async (id) => (await h.store.get(id))!));
     const due = dueIds(tasks, [{ now: h.clock.now(), config: cfg }]);
     await smtp.setMode('drop-mid-data'); // the connection cut while the body arrives: nothing delivered
     const e = await h.engine();
     await e.tick();
-    await until(() => smtp.stats.transactions >= 8, 'the first tries cut mid-DATA');
+    await until(() => smtp.stats.transactions >= 9, 'the first tries cut mid-DATA'); // 8 heads and the Office's list
     expect(smtp.messages).toHaveLength(0);
     await smtp.setMode('hang'); // MAIL FROM unanswered: the 2 s socket timeout
     await new Promise((r) => setTimeout(r, 2500));
@@ -120,7 +121,7 @@ describe('a server that misbehaves every way in turn, then recovers', () => {
     await e.reconcileNow();
     await new Promise((r) => setTimeout(r, 300));
     const v = assertDeliveryInvariant({ received: smtp.messages, records, due, domain: DOMAIN });
-    expect(v.counts.sent + v.counts.failed).toBe(8);
+    expect(v.counts.sent + v.counts.failed).toBe(16);
     console.log(`misbehaving server: ${v.counts.sent} delivered, ${v.counts.failed} failed and reported, ${smtp.stats.transactions} SMTP transactions in all`);
   });
 });

@@ -55,11 +55,8 @@ const start = (w: ProcessWorld, role: 'scheduler' | 'worker'): DondocProcess => 
   return p;
 };
 
-async function overdueTasks(n: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 1; i <= n; i++) ids.push(await h.task({ source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', item: String(i) } }));
-  return ids;
-}
+// Six heads (one item each) and the Provincial Office (all of them, in one list): seven mails.
+const overdueTasks = (n: number): Promise<string[]> => h.overdue(n);
 
 async function dueNow(ids: string[]): Promise<Set<string>> {
   const tasks = await Promise.all(ids.map(async (id) => (await h.store.get(id))!));
@@ -77,15 +74,15 @@ describe('a worker killed with SIGKILL mid-send', { timeout: 90_000 }, () => {
     await smtp.setMode('hang'); // MAIL FROM is never answered: every send is stuck mid-transaction
     const ids = await overdueTasks(6);
     const due = await dueNow(ids);
-    expect(due.size).toBe(6);
+    expect(due.size).toBe(12); // each level 1 to its head and to the Office
     const w = world();
     const [a, b] = [start(w, 'worker'), start(w, 'worker')];
     await Promise.all([start(w, 'scheduler').ready(), a.ready(), b.ready()]);
-    // All six claimed and waiting on the server, shared between the two workers: kill A now,
-    // well within the 2 s socket timeout, so none of its sends has failed or been recorded.
-    await until(() => smtp.stats.transactions >= 6, 'six sends stuck at MAIL FROM', 10_000);
+    // All seven mails claimed and waiting on the server, shared between the two workers: kill A
+    // now, well within the 2 s socket timeout, so none of its sends has failed or been recorded.
+    await until(() => smtp.stats.transactions >= 7, 'seven sends stuck at MAIL FROM', 10_000);
     const claims = (await readDeliveryLog(h.redis, h.prefix)).filter((r) => r.state === 'sending');
-    expect(claims).toHaveLength(6);
+    expect(claims).toHaveLength(12);
     const ofA = claims.filter((r) => r.owner?.includes(`-${a.child.pid}-`));
     expect(ofA.length).toBeGreaterThan(0);
     await kill(a);
@@ -100,7 +97,9 @@ describe('a worker killed with SIGKILL mid-send', { timeout: 90_000 }, () => {
     console.log(`worker killed mid-send: its ${ofA.length} stuck sends went out ${recoveredA} ms after the kill (lease ${LEASE_MS} ms)`);
     await new Promise((r) => setTimeout(r, 300)); // anything doubled would arrive by now
     assertDeliveryInvariant({ received: smtp.messages, records, due, domain: DOMAIN });
-    expect(smtp.stats.delivered, tail(b)).toBe(6);
+    expect(smtp.stats.delivered, tail(b)).toBe(7);
+    // The Office's six items went in one list.
+    expect(smtp.messages.find((m) => m.items.length === 6)?.envelope.to).toEqual(['chanhvanphong.vpubnd@thainguyen.example.gov.vn']);
     // A's were claimed again by B (a second claim) once their lease ended — the claims were made
     // just before the kill, and the two processes' clocks differ by up to a second — and not
     // after BullMQ's default lock and stall check (30 s + up to 30 s; src/queue/engine.ts ties
@@ -129,8 +128,9 @@ describe('a worker killed with SIGKILL mid-send', { timeout: 90_000 }, () => {
     expect(window.length).toBeGreaterThanOrEqual(1);
     expect(window).toEqual(expect.arrayContaining(proxy.held));
     const accepted = window.map((m) => /^<(.+)@/.exec(m)![1]!);
+    const items = smtp.messages.flatMap((m) => m.items);
     const before = await readDeliveryLog(h.redis, h.prefix);
-    for (const id of accepted) expect(before.find((r) => r.id === id)?.state).toBe('sending');
+    for (const id of items) expect(before.find((r) => r.id === id)?.state).toBe('sending');
 
     const b = start(world(), 'worker');
     await b.ready();
@@ -142,17 +142,22 @@ describe('a worker killed with SIGKILL mid-send', { timeout: 90_000 }, () => {
     const copies = new Map<string, number>();
     for (const m of smtp.messages) copies.set(m.messageId!, (copies.get(m.messageId!) ?? 0) + 1);
     expect([...copies].filter(([, n]) => n === 2).map(([m]) => m).sort()).toEqual([...window].sort());
-    expect(copies.size).toBe(6);
-    for (const id of accepted) expect(records.find((r) => r.id === id)).toMatchObject({ state: 'sent', attempts: 2, messageId: `<${id}@${DOMAIN}>` });
+    expect(copies.size).toBe(7);
+    // Every item of a mail sent twice was claimed twice, and carries that mail's Message-ID.
+    for (const m of smtp.messages.filter((x) => window.includes(x.messageId!))) {
+      for (const id of m.items) expect(records.find((r) => r.id === id)).toMatchObject({ state: 'sent', attempts: 2, messageId: m.messageId });
+    }
   });
 });
 
 describe('the duplicate window, measured', { timeout: 90_000 }, () => {
-  it('from the server 250 to the `sent` record in Redis: a few ms, under load from 40 sends', async () => {
+  it('from the server 250 to the `sent` records in Redis: a few ms, under load from 30 mails', async () => {
+    files.write({ bundle: { max_items: 3 } });
+    h.cfg = files.load();
     proxy = await startSmtpProxy(smtp);
     const monitorConn = new Redis(server.url);
     const monitor = await monitorConn.monitor();
-    // When Redis ran the HSET that wrote each `sent` record (inside the claim-protocol script).
+    // When Redis ran the HSET that wrote each `sent` record (inside the claim-protocol script), by item.
     const recordedAt = new Map<string, number>();
     monitor.on('monitor', (time: string, args: string[]) => {
       if (args[0]?.toUpperCase() === 'HSET' && args[1]?.startsWith(`${h.prefix}:delivery:`) && args[3]?.includes('"state":"sent"')) {
@@ -162,20 +167,21 @@ describe('the duplicate window, measured', { timeout: 90_000 }, () => {
     try {
       const ids = await overdueTasks(40);
       const due = await dueNow(ids);
+      expect(due.size).toBe(80);
       const w = world(proxy.url);
       await Promise.all([start(w, 'scheduler').ready(), start(w, 'worker').ready()]);
       const records = await settled(h.redis, h.prefix, due, 40_000);
-      await until(() => recordedAt.size >= 40, 'MONITOR lines of the 40 records');
+      await until(() => recordedAt.size >= 80, 'MONITOR lines of the 80 records');
       assertDeliveryInvariant({ received: smtp.messages, records, due, domain: DOMAIN });
 
-      const windows = proxy.accepted.map((a) => {
-        const id = /^<(.+)@/.exec(a.messageId)![1]!;
-        return recordedAt.get(id)! - a.at;
-      });
-      expect(windows).toHaveLength(40);
+      // Per mail: from its 250 to the last of its items' `sent` records (a list writes one script per task).
+      const itemsOf = new Map(smtp.messages.map((m) => [m.messageId!, m.items]));
+      const windows = proxy.accepted.map((a) => Math.max(...itemsOf.get(a.messageId)!.map((id) => recordedAt.get(id)!)) - a.at);
+      // Three items a mail (policy.bundle.max_items: 3): 12 heads' lists of 3–4 items and the Office's 40.
+      expect(windows).toHaveLength(30);
       windows.sort((x, y) => x - y);
       const q = (p: number): number => windows[Math.min(windows.length - 1, Math.floor(p * windows.length))]!;
-      console.log(`duplicate window (server 250 → sent record), 40 sends, concurrency 4: min ${q(0).toFixed(2)} ms, p50 ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, max ${windows.at(-1)!.toFixed(2)} ms`);
+      console.log(`duplicate window (server 250 → sent records), 30 mails of 80 items, concurrency 4: min ${q(0).toFixed(2)} ms, p50 ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, max ${windows.at(-1)!.toFixed(2)} ms`);
       // Always after the 250 (the record follows the send), and short: one Redis round trip plus
       // the worker's own latency. Bounds loose enough for a busy 2-core CI machine.
       expect(q(0)).toBeGreaterThan(0);
@@ -183,6 +189,7 @@ describe('the duplicate window, measured', { timeout: 90_000 }, () => {
       expect(windows.at(-1)!).toBeLessThan(500);
     } finally {
       monitorConn.disconnect();
+      files.write();
     }
   });
 });

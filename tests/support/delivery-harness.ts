@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { type LoadedConfig, loadConfigText } from '../../src/config/load.js';
+import { bundleId } from '../../src/core/bundle.js';
+import { copyId, recipientKey } from '../../src/core/copies.js';
 import { parseIsoDay } from '../../src/core/day.js';
 import type { TaskInputJson } from '../../src/core/task-codec.js';
 import { taskInputSchema } from '../../src/core/task-codec.js';
@@ -25,6 +27,13 @@ export const ZONE = 'Asia/Ho_Chi_Minh';
 export const at = (iso: string): number => parseInstant(iso, ZONE)!;
 export const day = (iso: string): number => parseIsoDay(iso)!;
 export const DOMAIN = 'dondoc.thainguyen.example.gov.vn';
+
+/** The delivery record (and one-item mail) id of one recipient's copy of a notification. */
+export const copyOf = (notificationId: string, email: string): string => copyId(notificationId, recipientKey(email));
+
+/** The bundle of one person's copies of a kind on a working day (the default window). */
+export const bundleFor = (kind: 'reminder' | 'coordinator_reminder' | 'escalation', isoDay: string, email: string): string =>
+  bundleId(kind, parseIsoDay(isoDay)!, recipientKey(email));
 export const ADMIN = 'quantri@thainguyen.example.gov.vn';
 
 const FIXTURES = path.join(ROOT, 'tests/fixtures');
@@ -43,10 +52,14 @@ delivery:
   greeting_timeout: 1s
   socket_timeout: 2s
   lease: 5s
+  bundle_gather: 400ms
   retry: { attempts: 4, backoff_initial: 100ms, backoff_max: 400ms, jitter: 0.2 }
 ${admin ? `  admin_email: ${admin}\n` : ''}${opts.extra ?? ''}`;
   return loadConfigText(text, 'tests/fixtures/dondoc-2022.yaml (+delivery)', FIXTURES);
 }
+
+/** Bodies of the 2022 directory with a head's address, to spread test tasks over several heads (several bundles). */
+export const LEADS = ['SYT', 'STC', 'SGDDT', 'SKHDT', 'SCT', 'SXD', 'STNMT', 'STTTT', 'SGTVT', 'SNNPTNT', 'SLDTBXH', 'SKHCN'] as const;
 
 export interface Clock {
   now(): number;
@@ -92,6 +105,8 @@ export interface Harness {
   logs: Array<Record<string, unknown>>;
   /** Starts an engine on this harness (several may run at once); closed by close(). */
   engine(opts?: { roles?: { scheduler: boolean; worker: boolean }; tuning?: EngineTuning; config?: () => LoadedConfig; mailer?: Mailer }): Promise<Engine>;
+  /** n tasks of 1510/UBND-TH due 30/06/2022, items from..from+n−1, led by the LEADS in turn (so several heads, several bundles). */
+  overdue(n: number, from?: number): Promise<string[]>;
   /** Creates a task (the 1510/UBND-TH item 9 by default) and returns its id. */
   task(over?: Partial<TaskInputJson>): Promise<string>;
   close(): Promise<void>;
@@ -111,7 +126,7 @@ export async function makeHarness(server: Pick<PrivateRedis, 'url'>, smtp: TestS
   const conns: RedisClient[] = [];
   let seq = 0;
 
-  return {
+  const h: Harness = {
     redis,
     prefix,
     clock,
@@ -146,6 +161,13 @@ export async function makeHarness(server: Pick<PrivateRedis, 'url'>, smtp: TestS
       await e.start();
       return e;
     },
+    async overdue(n, from = 1) {
+      const ids: string[] = [];
+      for (let i = from; i < from + n; i++) {
+        ids.push(await h.task({ source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', item: String(i) }, lead: LEADS[(i - 1) % LEADS.length]! }));
+      }
+      return ids;
+    },
     async task(over = {}) {
       const input = taskInputSchema.parse({
         title: 'Chuẩn bị điều kiện tiêm vắc-xin phòng COVID-19 cho trẻ em từ 5 đến dưới 12 tuổi',
@@ -164,4 +186,5 @@ export async function makeHarness(server: Pick<PrivateRedis, 'url'>, smtp: TestS
       redis.disconnect();
     },
   };
+  return h;
 }

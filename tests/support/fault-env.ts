@@ -25,13 +25,16 @@ export interface FaultConfigOptions {
   /** Tries in all (default 4), 100–400 ms apart. */
   attempts?: number;
   concurrency?: number;
+  /** policy.bundle: on by default, 50 items a mail (the shipped defaults). */
+  bundle?: { enabled?: boolean; max_items?: number };
 }
 
 /** The config text: fixture + mail identity + a delivery section fit for tests. */
 export function faultConfigText(o: FaultConfigOptions = {}): string {
   const fixture = fs.readFileSync(path.join(FIXTURES, 'dondoc-2022.yaml'), 'utf8');
   const base = o.calendar ? fixture.replace(/^calendar: \{\}$/m, `calendar: ${o.calendar}`) : fixture;
-  return `${base}${o.digest ? '' : '\npolicy: { digest: { enabled: false } }\n'}
+  const bundle = `bundle: { enabled: ${o.bundle?.enabled ?? true}, max_items: ${o.bundle?.max_items ?? 50} }`;
+  return `${base}\npolicy: { ${o.digest ? '' : 'digest: { enabled: false }, '}${bundle} }\n
 accountability: { lateness: { threshold: 1000 }, reports: { weekly: { enabled: false } } }
 mail:
   from: { name: Văn phòng UBND tỉnh Thái Nguyên, address: nhacviec@${DOMAIN} }
@@ -40,6 +43,7 @@ delivery:
   greeting_timeout: 1s
   socket_timeout: 2s
   lease: ${o.lease ?? '5s'}
+  bundle_gather: 1s
   retry: { attempts: ${o.attempts ?? 4}, backoff_initial: 100ms, backoff_max: 400ms, jitter: 0.2 }
   admin_email: ${ADMIN}
   scheduler_tick: 100ms

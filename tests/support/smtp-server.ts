@@ -56,6 +56,8 @@ export interface ReceivedMessage {
   headerKeys: string[];
   /** SMTP envelope: MAIL FROM and the accepted RCPT TO addresses. */
   envelope: { from: string; to: string[] };
+  /** X-Dondoc-Items: the delivery records the mail carries (copy ids). */
+  items: string[];
   raw: Buffer;
   receivedAt: number;
 }
@@ -122,6 +124,13 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<TestSmtp> {
     return undefined;
   };
 
+  // The header, unfolded (a long list of items is folded over several lines).
+  const itemsOf = (raw: Buffer): string[] => {
+    const head = raw.subarray(0, Math.max(0, raw.indexOf('\r\n\r\n'))).toString('latin1').replace(/\r\n[ \t]+/g, ' ');
+    const m = /^x-dondoc-items:[ \t]*(.*)$/im.exec(head);
+    return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+  };
+
   const record = async (raw: Buffer, session: SMTPServerSession): Promise<void> => {
     stats.delivered++;
     if (!keep) return;
@@ -130,7 +139,7 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<TestSmtp> {
       to: session.envelope.rcptTo.map((r) => r.address),
     };
     let m: ReceivedMessage = {
-      messageId: undefined, subject: undefined, from: [], to: [], cc: [], text: undefined, html: undefined, headerKeys: [], envelope, raw, receivedAt: Date.now(),
+      messageId: undefined, subject: undefined, from: [], to: [], cc: [], text: undefined, html: undefined, headerKeys: [], envelope, raw, receivedAt: Date.now(), items: itemsOf(raw),
     };
     if (parse) {
       const p = await simpleParser(raw);

@@ -21,7 +21,9 @@ import type { Task, TaskEvent } from '../../src/core/task.js';
 import type { Change } from '../../src/core/task-ops.js';
 import { noticeContent } from '../../src/mail/notice-view.js';
 import { loadTemplates } from '../../src/mail/render.js';
-import { headRepliesFor } from '../../src/mail/reply-links.js';
+import { copiesOf } from '../../src/core/copies.js';
+import { noticeRepliesFor } from '../../src/mail/notice-view.js';
+import { copyRepliesFor } from '../../src/mail/reply-links.js';
 import { ISSUER, day, makeOrg, makePolicy, makeTask, shippedCalendar } from './planner-fixtures.js';
 
 const calendar = shippedCalendar();
@@ -146,12 +148,14 @@ describe('the "Phản hồi" block of a reminder', () => {
   const plan = planNotifications(base(), undefined, policy, calendar, org, now);
   const reminder = plan.find((n) => n.kind === 'reminder')!;
   const coordinator = plan.find((n) => n.kind === 'coordinator_reminder')!;
+  const [headCopy, clerkCopy] = copiesOf(reminder);
 
-  it('carries the head’s three links, deterministic for the mail (a resend has the same links)', () => {
-    const a = headRepliesFor(loaded(), reminder, base()).replies!;
+  it('carries the head’s three links in the head’s own copy, deterministic for the copy (a resend has the same links)', () => {
+    expect(headCopy!.recipient.role).toBe('head');
+    const a = copyRepliesFor(loaded(), reminder, base(), headCopy!.recipient, headCopy!.id).replies!;
     expect(a).toMatchObject({ for: 'Giám đốc Sở Y tế', oneTime: true });
     expect(a.links.map((l) => l.action)).toEqual(['complete', 'extend', 'noncoop']);
-    expect(headRepliesFor(loaded(), reminder, base()).replies).toEqual(a);
+    expect(copyRepliesFor(loaded(), reminder, base(), headCopy!.recipient, headCopy!.id).replies).toEqual(a);
     const token = a.links[0]!.url.split('/r/')[1]!;
     const v = verifyLink(token, [SECRET], now);
     expect(v).toMatchObject({ ok: true, claims: { action: 'complete', taskId: base().id, occurrence: 'once', deadline: '20260630', role: 'head' } });
@@ -159,10 +163,12 @@ describe('the "Phản hồi" block of a reminder', () => {
     expect(v.ok && v.claims.expiresAt).toBe(Math.floor((reminder.scheduledAt + 30 * 86_400_000) / 1000) * 1000);
   });
 
-  it('is absent when links are off, without a secret, and in coordinator reminders', () => {
-    expect(headRepliesFor(loaded({}), reminder, base())).toEqual({});
-    expect(headRepliesFor(loaded({ public_base_url: 'https://x.vn' }), reminder, base())).toEqual({});
-    expect(headRepliesFor(loaded(), coordinator, base())).toEqual({});
+  it('is absent from every other copy, when links are off, without a secret, and in coordinator reminders', () => {
+    expect(clerkCopy!.recipient.role).toBe('clerical');
+    expect(copyRepliesFor(loaded(), reminder, base(), clerkCopy!.recipient, clerkCopy!.id)).toEqual({});
+    expect(copyRepliesFor(loaded({}), reminder, base(), headCopy!.recipient, headCopy!.id)).toEqual({});
+    expect(copyRepliesFor(loaded({ public_base_url: 'https://x.vn' }), reminder, base(), headCopy!.recipient, headCopy!.id)).toEqual({});
+    for (const c of copiesOf(coordinator)) expect(copyRepliesFor(loaded(), coordinator, base(), c.recipient, c.id)).toEqual({});
   });
 });
 
@@ -178,16 +184,25 @@ describe('notices', () => {
     if ('skip' in c) throw new Error(c.skip);
     expect(c.to.map((x) => x.email)).toEqual(['pct4.ubnd@thainguyen.example.gov.vn']);
     expect(c.cc.map((x) => x.role)).toEqual(['provincial_office', 'head']);
-    const m = templates.render(c.template, c.view);
+    const req = noticeFor('extension-request', t.id, 'once', e.at, e.requestId);
+    const copies = copiesOf({ id: req.id, to: c.to, cc: c.cc });
+    const rendered = copies.map((x) => ({ role: x.recipient.role, m: templates.render(c.template, { ...c.view, ...noticeRepliesFor(loaded(), r.task, req, e.at, c.links, x.recipient, x.id) }) }));
+    const m = rendered[0]!.m;
     expect(m.subject).toBe('[Đề nghị gia hạn – sau thời hạn] Sở Y tế: Báo cáo <kết quả> & "đánh giá" – 1510/UBND-TH');
     expect(m.text).toContain('đề nghị gia hạn đến ngày 20/07/2026 (đề nghị gửi ngày 01/07/2026, sau thời hạn 30/06/2026)');
     expect(m.text).toContain('Phản hồi (dành cho Phó Chủ tịch UBND tỉnh):\n- Đồng ý gia hạn: https://dondoc.example.gov.vn/r/');
     expect(m.html).toContain('Thiếu &lt;nhân lực&gt;');
     expect(m.html).not.toContain('<nhân lực>');
+    // The leader's copy alone decides: the Office's and the requesting head's copies carry no link.
+    expect(rendered.map((x) => [x.role, x.m.text.includes('/r/')])).toEqual([
+      ['leader', true],
+      ['provincial_office', false],
+      ['head', false],
+    ]);
     // Once decided, a late notice carries no decision links.
     const decided = apply(r.task, rejectExtension(r.task, calendar, { by: 'x', now }, { requestId: e.requestId, reason: 'không' }));
-    const c2 = noticeContent(loaded(), decided.task, [...r.events, ...decided.events], noticeFor('extension-request', t.id, 'once', e.at, e.requestId), now);
-    expect('skip' in c2 ? undefined : c2.view.replies).toBeUndefined();
+    const c2 = noticeContent(loaded(), decided.task, [...r.events, ...decided.events], req, now);
+    expect('skip' in c2 ? undefined : c2.links).toBeUndefined();
   });
 
   it('every notice renders in Vietnamese, subject on one line', () => {
@@ -201,9 +216,11 @@ describe('notices', () => {
       [['noncooperation-report', t.id, 'once', non.events[0]!.at], non.events, non.task, /^\[Phối hợp\] Sở Y tế báo cáo Sở Tài chính chưa phối hợp: /, 'Nội dung báo cáo: Chưa trả lời'],
     ];
     for (const [args, history, task, subject, text] of cases) {
-      const c = noticeContent(loaded(), task, history, noticeFor(...args), now);
+      const req = noticeFor(...args);
+      const c = noticeContent(loaded(), task, history, req, now);
       if ('skip' in c) throw new Error(c.skip);
-      const m = templates.render(c.template, c.view);
+      const first = copiesOf({ id: req.id, to: c.to, cc: c.cc })[0]!;
+      const m = templates.render(c.template, { ...c.view, ...noticeRepliesFor(loaded(), task, req, req.event, c.links, first.recipient, first.id) });
       expect(m.subject).toMatch(subject);
       expect(m.subject).not.toMatch(/\n/);
       expect(m.text).toContain(text);

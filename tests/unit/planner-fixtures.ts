@@ -67,6 +67,9 @@ export function shippedCalendar(): Calendar {
 
 export const makePolicy = (section: unknown = {}): Policy => policySchema.parse(section);
 
+/** The letters the shipped config/dondoc.yaml cites (7176/UBND-NC from 04/12/2024). */
+export const shippedBasis = (): Policy['basis'] => loadConfig({ file: 'config/dondoc.yaml', env: {} }).config.policy.basis;
+
 export const ISSUER = 'UBND tỉnh Thái Nguyên';
 
 /** A task from JSON input, built as of `now` (events in the input are applied). */

@@ -11,10 +11,12 @@ import type { TaskNotification } from '../../src/core/notification.js';
 import { planNotifications } from '../../src/core/planner.js';
 import type { Task } from '../../src/core/task.js';
 import { DondocError } from '../../src/errors.js';
-import { buildEml, outgoingMessageFor } from '../../src/mail/eml.js';
+import { copiesOf } from '../../src/core/copies.js';
+import { buildEml, copyMessage, kindHeader } from '../../src/mail/eml.js';
+import { messageIdFor } from '../../src/mail/message.js';
 import { cleanSubject, loadTemplates, renderNotification } from '../../src/mail/render.js';
 import { citeDocument } from '../../src/mail/view.js';
-import { ISSUER, day, makeOrg, makePolicy, makeTask, shippedCalendar } from './planner-fixtures.js';
+import { ISSUER, day, makeOrg, makePolicy, makeTask, shippedBasis, shippedCalendar } from './planner-fixtures.js';
 
 const calendar = shippedCalendar();
 const org = makeOrg();
@@ -38,7 +40,8 @@ const task = makeTask(calendar, org, {
 });
 const plan = planNotifications(task, undefined, policy, calendar, org, Date.parse('2026-01-20T09:00:00+07:00'));
 const step = (id: string): TaskNotification => plan.find((n) => n.step === id)!;
-const render = (n: TaskNotification, t: Task = task) => renderNotification(templates, n, { org, calendar, task: t });
+const basis = shippedBasis();
+const render = (n: TaskNotification, t: Task = task) => renderNotification(templates, n, { org, calendar, task: t, basis });
 
 describe('task notifications', () => {
   it('a reminder: Kính gửi, the task, the source cited, both dates, days left, the rule, who else is informed', () => {
@@ -149,7 +152,7 @@ describe('template directories', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'reminder.subject.hbs'), '[Tỉnh] {{task.title}} — hạn {{effectiveDeadline}}\n');
     const mine = loadTemplates(dir);
-    const r = renderNotification(mine, step('r-b5wd'), { org, calendar, task });
+    const r = renderNotification(mine, step('r-b5wd'), { org, calendar, task, basis });
     expect(r.subject).toBe(`[Tỉnh] ${task.title} — hạn 23/02/2026`);
     expect(r.text).toContain(RULE); // body parts still the shipped ones
   });
@@ -180,24 +183,38 @@ describe('the message', () => {
     expect(citeDocument({ number: '45/2025/NĐ-CP', date: day('2025-02-28'), issuer: 'Chính phủ' })).toBe('Công văn số 45/2025/NĐ-CP ngày 28/02/2025 của Chính phủ');
   });
 
-  it('is valid MIME with its Vietnamese intact and a Message-ID from the notification id', async () => {
+  it('is valid MIME with its Vietnamese intact, to one person, with a Message-ID from the copy id', async () => {
     const n = step('e2-a3wd');
     const rendered = render(n);
-    const eml = await buildEml(outgoingMessageFor(n, rendered, identity), new Date(n.at));
-    const m = await simpleParser(eml);
-    expect(m.messageId).toBe(`<${n.id}@dondoc.thainguyen.example.gov.vn>`);
-    expect(m.subject).toBe(rendered.subject);
-    expect(m.from?.value).toEqual([{ name: 'Văn phòng UBND tỉnh Thái Nguyên', address: 'dondoc@thainguyen.example.gov.vn' }]);
-    expect((Array.isArray(m.to) ? m.to[0] : m.to)?.value).toEqual([{ name: 'Giám đốc Sở Y tế', address: 'giamdoc.syt@thainguyen.example.gov.vn' }]);
-    expect((Array.isArray(m.cc) ? m.cc[0] : m.cc)?.value.map((a) => a.name)).toEqual(['Chánh Văn phòng UBND tỉnh', 'Phó Chủ tịch UBND tỉnh']);
-    expect(m.date?.toISOString()).toBe(new Date(n.at).toISOString());
-    expect(m.headers.get('x-dondoc-notification')).toBe(n.id);
-    expect(m.headers.get('x-dondoc-kind')).toBe('escalation-2');
-    expect(m.text).toBe(rendered.text);
-    expect(m.text).toContain(RULE);
-    expect(m.html).toContain('Kính gửi: Giám đốc Sở Y tế');
-    // The same notification always gives the same Message-ID.
-    const again = await simpleParser(await buildEml(outgoingMessageFor(n, render(n), identity), new Date(n.at)));
-    expect(again.messageId).toBe(m.messageId);
+    const copies = copiesOf(n);
+    // One copy per person: the head (addressed), the Office and the leader (informed).
+    expect(copies.map((c) => [c.recipient.title, c.as])).toEqual([
+      ['Giám đốc Sở Y tế', 'to'],
+      ['Chánh Văn phòng UBND tỉnh', 'cc'],
+      ['Phó Chủ tịch UBND tỉnh', 'cc'],
+    ]);
+    const build = (c: (typeof copies)[number]) =>
+      copyMessage({ messageId: messageIdFor(c.id, identity.messageIdDomain), recipient: c.recipient, rendered, identity, notification: n.id, kind: kindHeader(n), items: [c.id], taskId: task.id });
+    for (const c of copies) {
+      const m = await simpleParser(await buildEml(build(c), new Date(n.at)));
+      expect(m.messageId).toBe(`<${c.id}@dondoc.thainguyen.example.gov.vn>`);
+      expect(m.subject).toBe(rendered.subject);
+      expect(m.from?.value).toEqual([{ name: 'Văn phòng UBND tỉnh Thái Nguyên', address: 'dondoc@thainguyen.example.gov.vn' }]);
+      expect((Array.isArray(m.to) ? m.to[0] : m.to)?.value).toEqual([{ name: c.recipient.title, address: c.recipient.email }]);
+      expect(m.cc).toBeUndefined();
+      expect(m.date?.toISOString()).toBe(new Date(n.at).toISOString());
+      expect(m.headers.get('x-dondoc-notification')).toBe(n.id);
+      expect(m.headers.get('x-dondoc-items')).toBe(c.id);
+      expect(m.headers.get('x-dondoc-kind')).toBe('escalation-2');
+      expect(m.text).toBe(rendered.text);
+      expect(m.text).toContain(RULE);
+      // The body still says whom it addresses and who else is informed.
+      expect(m.html).toContain('Kính gửi: Giám đốc Sở Y tế');
+      expect(m.text).toContain('Đồng gửi: Chánh Văn phòng UBND tỉnh; Phó Chủ tịch UBND tỉnh');
+    }
+    // The same copy always gives the same Message-ID; two copies never share one.
+    const again = await simpleParser(await buildEml(build(copies[0]!), new Date(n.at)));
+    expect(again.messageId).toBe(`<${copies[0]!.id}@dondoc.thainguyen.example.gov.vn>`);
+    expect(new Set(copies.map((c) => c.id)).size).toBe(3);
   });
 });

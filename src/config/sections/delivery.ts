@@ -104,6 +104,11 @@ export const deliverySchema = z
     lease: msField(1000, 3_600_000).optional(),
     /** Notifications due within this span are handed to BullMQ as delayed jobs; later ones wait in the schedule index. */
     lookahead: msField(0, 86_400_000).prefault('10m'),
+    /**
+     * How long a bundle waits after its first item for the rest (src/core/bundle.ts): every item
+     * an import or a re-plan makes due joins the same mail instead of starting a second one.
+     */
+    bundle_gather: msField(0, 3_600_000).prefault('1m'),
     /** How often the scheduler looks for tasks due for re-planning. */
     scheduler_tick: msField(50, 60_000).prefault('1s'),
     /** How often the reconcile job repairs drift (missing schedule entries, expired leases, a missed digest). */

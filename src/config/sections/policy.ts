@@ -16,6 +16,8 @@ import {
 } from '../../core/policy.js';
 import { TASK_KINDS, type TaskKind } from '../../core/task.js';
 import { clockTime, isoDay } from '../fields.js';
+import { basisSchema } from './basis.js';
+import { bundleSchema } from './bundle.js';
 
 const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
@@ -213,6 +215,8 @@ export const policySchema = z
     kinds: z
       .strictObject({ task: kindSchema.optional(), procedure: kindSchema.prefault({}), casefile: kindSchema.optional() })
       .prefault({}),
+    bundle: bundleSchema,
+    basis: basisSchema,
   })
   .prefault({})
   .transform((p): Policy => {
@@ -237,6 +241,8 @@ export const policySchema = z
       dueSoon: p.due_soon,
       digest: { enabled: p.digest.enabled, minute: p.digest.at, to: p.digest.to, cc: p.digest.cc, template: p.digest.template },
       kinds,
+      bundle: p.bundle,
+      basis: p.basis,
     };
   });
 
