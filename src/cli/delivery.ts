@@ -7,6 +7,7 @@
 // All of them talk to Redis (REDIS_URL; exit 3 when it is unreachable) and never send mail
 // themselves: they change the log and the schedule, and the running workers do the rest.
 import type { Command } from 'commander';
+import { splitCopyId } from '../core/copies.js';
 import { type Zone } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
 import { DELIVERY_STATE_LABELS, deliveryView } from '../http/delivery-view.js';
@@ -21,16 +22,15 @@ import { cliActor, formatVnInstant, withTaskStore } from './task.js';
 
 const SPECIAL = new Set(['_digest', '_admin']);
 
-function printRecords(ctx: CliContext, records: readonly DeliveryRecord[], zone: Zone): void {
+function printRecords(ctx: CliContext, records: readonly DeliveryRecord[], more: number, zone: Zone): void {
   for (const r of records) {
     const when = formatVnInstant(r.sentAt ?? r.plannedAt, zone);
     const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.error ?? r.reason ?? '');
-    const recipients = r.to.length + r.cc.length;
     ctx.stdout.write(
-      `${when}  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)}  ${`${r.kind}${r.level ? `/${r.level}` : ''}`.padEnd(22)}  ${r.taskId}  ${r.id}  (${recipients} người nhận, lần ${r.attempts})${detail ? `  ${detail}` : ''}\n`,
+      `${when}  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)}  ${`${r.kind}${r.level ? `/${r.level}` : ''}`.padEnd(22)}  ${r.taskId}  ${r.id}  → ${r.to.join(', ') || '-'}${r.title ? ` (${r.title})` : ''}  (lần ${r.attempts})${detail ? `  ${detail}` : ''}\n`,
     );
   }
-  ctx.stdout.write(`${records.length} thư\n`);
+  ctx.stdout.write(`${records.length} thư${more > 0 ? ` (còn ${more} thư nữa: --limit để xem thêm${records.some((r) => r.state === 'failed') ? ', hoặc --cursor' : ''})` : ''}\n`);
 }
 
 /**
@@ -88,22 +88,23 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
     .option('--failed', 'only failures (permanent, or retries used up)')
     .option('--task <id>', 'only this task (also _digest, _admin)')
     .option('--limit <n>', 'at most this many (default 100)')
+    .option('--cursor <c>', 'with --failed: the next page (the `cursor` of the previous --json page)')
     .option('--json', 'print JSON')
     .option('--config <file>', 'config file')
-    .action((opts: { failed?: boolean; task?: string; limit?: string; json?: boolean }, cmd: Command) => {
+    .action((opts: { failed?: boolean; task?: string; limit?: string; cursor?: string; json?: boolean }, cmd: Command) => {
       const limit = opts.limit !== undefined ? intArg('--limit', opts.limit) : 100;
       if (limit < 1 || limit > 10_000) throw usageError('--limit: expected 1 to 10000');
       return withTaskStore(ctx, cfg(cmd), async ({ redis, url, prefix, config, store }) => {
         const log = makeDeliveryLog(redis, prefix);
-        const records = await guard(url, () =>
-          log.list({ ...(opts.failed ? { failed: true } : {}), ...(opts.task ? { taskId: opts.task } : {}), limit }),
+        const page = await guard(url, () =>
+          log.list({ ...(opts.failed ? { failed: true } : {}), ...(opts.task ? { taskId: opts.task } : {}), limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) }),
         );
-        if (opts.task && !SPECIAL.has(opts.task) && records.length === 0 && !(await store.get(opts.task))) {
+        if (opts.task && !SPECIAL.has(opts.task) && page.records.length === 0 && !(await store.get(opts.task))) {
           throw new DondocError('TASK_NOT_FOUND', `no task with id ${opts.task} (list them with: dondoc task list)`);
         }
         const zone = config.calendar.zone;
-        if (opts.json) ctx.stdout.write(`${JSON.stringify({ items: records.map((r) => deliveryView(r, zone)) }, null, 2)}\n`);
-        else printRecords(ctx, records, zone);
+        if (opts.json) ctx.stdout.write(`${JSON.stringify({ items: page.records.map((r) => deliveryView(r, zone)), more: page.more, ...(page.cursor ? { cursor: page.cursor } : {}) }, null, 2)}\n`);
+        else printRecords(ctx, page.records, page.more, zone);
       });
     });
 
@@ -123,8 +124,9 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
         for (const r of targets) {
           const now = ctx.now();
           if (!(await log.resetForRetry(r.taskId, r.id, now))) continue;
-          // A finished BullMQ job keeps its id: remove it, or re-adding the same id is a no-op.
-          await forgetFinishedJob(redis, prefix, r.id);
+          // A finished BullMQ job keeps its id: remove it, or re-adding the same id is a no-op
+          // (a digest's job is the digest's, not its copy's).
+          await forgetFinishedJob(redis, prefix, r.taskId === '_digest' ? (splitCopyId(r.id)?.notificationId ?? r.id) : r.id);
           await schedule.touch([SPECIAL.has(r.taskId) ? specialMember(r.taskId as '_digest' | '_admin', r.id) : r.taskId], now);
           ctx.stdout.write(`retry: ${r.taskId} ${r.id}\n`);
           done++;

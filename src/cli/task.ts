@@ -2,6 +2,7 @@
 // the repairs: follow-successors (open tasks of ended bodies move to their successors) and
 // reindex. Human output is Vietnamese plain text; --json gives the API's shapes.
 import type { Command } from 'commander';
+import { splitCopyId } from '../core/copies.js';
 import type { RedisClient } from '../store/redis.js';
 import type { LoadedConfig } from '../config/load.js';
 import { type Day, formatVnDay } from '../core/day.js';
@@ -72,6 +73,7 @@ const EVENT_LABELS: Record<TaskEvent['type'], string> = {
   extension_approved: 'đồng ý gia hạn',
   extension_rejected: 'không đồng ý gia hạn',
   noncooperation_reported: 'báo cáo đơn vị phối hợp chưa phối hợp',
+  reply_refused: 'từ chối thao tác không đúng thẩm quyền',
 };
 
 function describeEvent(e: TaskEvent, zone: Zone): string {
@@ -133,17 +135,32 @@ function printTask(ctx: CliContext, t: TaskWithStatus, history: readonly TaskEve
 }
 
 /** The delivery log of a task, one line per notification (what, when, to how many, result). */
+/** The delivery log of a task: each notification, then every copy of it — one per person — with its state. */
 export function printDeliveries(ctx: CliContext, records: readonly DeliveryRecord[], zone: Zone): void {
-  if (!records.length) {
+  const copies = records.filter((r) => r.state !== 'released');
+  if (!copies.length) {
     ctx.stdout.write('Thư nhắc: chưa có\n');
     return;
   }
+  const releases = new Map(records.filter((r) => r.state === 'released').map((r) => [r.id, r]));
+  const byNotification = new Map<string, DeliveryRecord[]>();
+  for (const r of copies) {
+    const n = r.notification ?? splitCopyId(r.id)?.notificationId ?? r.id;
+    let g = byNotification.get(n);
+    if (!g) byNotification.set(n, (g = []));
+    g.push(r);
+  }
   ctx.stdout.write('Thư nhắc:\n');
-  for (const r of records) {
-    const when = r.sentAt !== undefined ? `gửi ${formatVnInstant(r.sentAt, zone)}` : `dự kiến ${formatVnInstant(r.plannedAt, zone)}`;
-    const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.reason ?? r.error ?? '');
-    const to = [...r.to, ...r.cc.map((a) => `cc ${a}`)].join(', ');
-    ctx.stdout.write(`  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)} ${r.kind}${r.level ? ` (cấp ${r.level})` : ''}  ${when}  → ${to}${detail ? `  ${detail}` : ''}  [${r.id}, lần ${r.attempts}]\n`);
+  for (const [n, group] of byNotification) {
+    const first = group[0]!;
+    const owed = releases.get(n)?.copies?.length;
+    ctx.stdout.write(`  ${first.kind}${first.level ? ` (cấp ${first.level})` : ''}  dự kiến ${formatVnInstant(first.plannedAt, zone)}  ${n}${owed !== undefined ? `  (${owed} bản)` : ''}\n`);
+    for (const r of group) {
+      const when = r.sentAt !== undefined ? `  gửi ${formatVnInstant(r.sentAt, zone)}` : '';
+      const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.reason ?? r.error ?? '');
+      const who = `${r.to.join(', ') || '-'}${r.title ? ` (${r.title}${r.as === 'cc' ? ', đồng gửi' : ''})` : ''}`;
+      ctx.stdout.write(`    ${DELIVERY_STATE_LABELS[r.state].padEnd(12)} → ${who}${when}${detail ? `  ${detail}` : ''}  [${r.id}, lần ${r.attempts}]\n`);
+    }
   }
 }
 

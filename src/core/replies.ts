@@ -11,6 +11,9 @@
 //     {coordinator, reason}, counted for that body by the reports (src/core/report.ts).
 // Why an action is refused is said in English (API, logs) and Vietnamese (the link pages).
 import type { Calendar } from './calendar.js';
+import type { Day } from './day.js';
+import { recipientHash } from './links.js';
+import { type OrgDirectory, currentBody } from './org.js';
 import { DondocError, type ErrorCode } from '../errors.js';
 import { deadlineInstant } from './status.js';
 import { type Deadline, type ExtensionRequest, type Occurrence, type OccurrenceState, type Task, ONCE, occurrencesOf } from './task.js';
@@ -235,5 +238,80 @@ export function reportNoncooperation(task: Task, calendar: Calendar, actor: Repl
   return {
     task: next,
     event: { type: 'noncooperation_reported', at: actor.now, by: actor.by, revision: next.revision, occurrence: occ.key, coordinator: args.coordinator, reason: args.reason, ...link(actor) },
+  };
+}
+
+/**
+ * The addresses (recipientHash) that may decide a task's pending report or request on `day`:
+ * the Provincial Office's head and văn thư to confirm completion; the leader in charge and the
+ * chairman to decide an extension (whoever assigned the task). docs/DOMAIN.md "Who may decide what".
+ */
+export function decidingAddresses(task: Task, org: OrgDirectory, day: Day, role: 'office' | 'leader'): Set<string> {
+  const out = new Set<string>();
+  const add = (email: string | undefined): void => void (email && out.add(recipientHash(email)));
+  if (role === 'office') {
+    const office = currentBody(org, org.roles.provincialOffice, day);
+    add(office?.head.email);
+    add(office?.clerical?.email);
+  } else {
+    const leader = task.leader ?? currentBody(org, task.lead, day)?.leader;
+    if (leader) add(org.leaders.get(leader)?.email);
+    const chairman = org.roles.chairman ? org.leaders.get(org.roles.chairman) : undefined;
+    add(chairman?.email);
+  }
+  return out;
+}
+
+/** The lead body's own addresses (head, văn thư) on `day`: the body that reports and asks. */
+export function leadAddresses(task: Task, org: OrgDirectory, day: Day): Set<string> {
+  const lead = currentBody(org, task.lead, day);
+  const out = new Set<string>();
+  if (lead?.head.email) out.add(recipientHash(lead.head.email));
+  if (lead?.clerical?.email) out.add(recipientHash(lead.clerical.email));
+  return out;
+}
+
+/** The address hash of a link actor ("link:office:<hash>"), if it is one. */
+export const linkRecipientOf = (by: string): string | undefined => (by.startsWith('link:') ? by.slice(by.lastIndexOf(':') + 1) : undefined);
+
+/**
+ * Why this actor may not make this decision, whatever the link or token says (docs/DOMAIN.md:
+ * the body that reports a task done never confirms it; the body that asks for more time never
+ * grants it): it made the report or request itself, it is the lead body, or — through a link —
+ * its address is not one of those holding the deciding role today. Null: it may.
+ */
+export function decisionRefusal(
+  task: Task,
+  org: OrgDirectory,
+  day: Day,
+  decision: { occurrence: string; kind: 'confirm' | 'decide-extension'; requestId?: string; by: string },
+): Blocker | null {
+  const state = task.occurrences[decision.occurrence];
+  const requester = decision.kind === 'confirm' ? state?.completionReport?.by : state?.extensionRequests?.find((r) => r.id === decision.requestId)?.by;
+  const who = linkRecipientOf(decision.by);
+  const asked = requester !== undefined ? linkRecipientOf(requester) : undefined;
+  const what = decision.kind === 'confirm' ? 'báo cáo hoàn thành' : 'đề nghị gia hạn';
+  if (requester !== undefined && (requester === decision.by || (who !== undefined && who === asked))) {
+    return block('FORBIDDEN', `task ${task.id}: whoever made the ${decision.kind === 'confirm' ? 'completion report' : 'extension request'} may not decide it`, `Người gửi ${what} không thể tự quyết định ${what} của mình.`);
+  }
+  if (who !== undefined && leadAddresses(task, org, day).has(who)) {
+    return block('FORBIDDEN', `task ${task.id}: the lead body may not decide its own ${decision.kind === 'confirm' ? 'completion report' : 'extension request'}`, `Cơ quan, đơn vị chủ trì không thể tự quyết định ${what} của mình.`);
+  }
+  if (who !== undefined && !decidingAddresses(task, org, day, decision.kind === 'confirm' ? 'office' : 'leader').has(who)) {
+    return block(
+      'FORBIDDEN',
+      `task ${task.id}: the link's address does not hold the ${decision.kind === 'confirm' ? "Provincial Office's" : "leader in charge's"} role`,
+      decision.kind === 'confirm' ? 'Liên kết này không thuộc Văn phòng UBND tỉnh nên không thể xác nhận.' : 'Liên kết này không thuộc lãnh đạo UBND tỉnh phụ trách nên không thể quyết định gia hạn.',
+    );
+  }
+  return null;
+}
+
+/** Records a refused decision in the history (an attempt, not a change of the task's state). */
+export function refuseReply(task: Task, actor: ReplyActor, args: { occurrence: string; action: string; reason: string }): Change {
+  const next = { ...task, revision: task.revision + 1, updatedAt: actor.now };
+  return {
+    task: next,
+    event: { type: 'reply_refused', at: actor.now, by: actor.by, revision: next.revision, occurrence: args.occurrence, action: args.action, reason: args.reason, ...link(actor) },
   };
 }

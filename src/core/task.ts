@@ -130,7 +130,9 @@ export type TaskEvent =
   | { type: 'extension_requested'; at: number; by: string; revision: number; occurrence: string; requestId: string; proposedDeadline: Deadline; reason: string; late: boolean; linkId?: string }
   | { type: 'extension_approved'; at: number; by: string; revision: number; occurrence: string; requestId: string; deadline: Deadline; document: string; linkId?: string }
   | { type: 'extension_rejected'; at: number; by: string; revision: number; occurrence: string; requestId: string; reason: string; linkId?: string }
-  | { type: 'noncooperation_reported'; at: number; by: string; revision: number; occurrence: string; coordinator: string; reason: string; linkId?: string };
+  | { type: 'noncooperation_reported'; at: number; by: string; revision: number; occurrence: string; coordinator: string; reason: string; linkId?: string }
+  /** A decision refused on the server: made by whoever asked for it, or by someone not holding the deciding role. */
+  | { type: 'reply_refused'; at: number; by: string; revision: number; occurrence: string; action: string; reason: string; linkId?: string };
 
 /** The history events the reply links add (issue 6). */
 export type ReplyEventType = 'completion_reported' | 'completion_confirmed' | 'completion_rejected' | 'extension_requested' | 'extension_approved' | 'extension_rejected' | 'noncooperation_reported';

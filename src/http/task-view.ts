@@ -78,6 +78,8 @@ export function eventToJson(e: TaskEvent, zone: Zone): Record<string, unknown> {
       return { ...base, occurrence: e.occurrence, request_id: e.requestId, reason: e.reason, ...(e.linkId ? { link_id: e.linkId } : {}) };
     case 'noncooperation_reported':
       return { ...base, occurrence: e.occurrence, coordinator: e.coordinator, reason: e.reason, ...(e.linkId ? { link_id: e.linkId } : {}) };
+    case 'reply_refused':
+      return { ...base, occurrence: e.occurrence, action: e.action, reason: e.reason, ...(e.linkId ? { link_id: e.linkId } : {}) };
   }
 }
 

@@ -174,32 +174,33 @@ async function sendOne(ctx: JobContext, a: DeliverMailArgs, messageId: string, i
     } catch (err) {
       const f = classifySmtpError(err);
       const reason = f.code !== undefined && !f.reason.includes(String(f.code)) ? `${f.code} ${f.reason}` : f.reason;
-      if (f.kind === 'permanent') return void (await fail(ctx, a, items, reason, out));
-      if (isLastAttempt(job)) return void (await fail(ctx, a, items, `${reason} (gave up after ${job.attemptsMade + 1} attempts)`, out));
-      await recordAll(ctx, items, { state: 'retrying', error: reason, updatedAt: ctx.now() });
+      if (f.kind === 'permanent') return void (await fail(ctx, a, items, reason, out, message.subject));
+      if (isLastAttempt(job)) return void (await fail(ctx, a, items, `${reason} (gave up after ${job.attemptsMade + 1} attempts)`, out, message.subject));
+      await recordAll(ctx, items, { state: 'retrying', error: reason, updatedAt: ctx.now(), subject: message.subject });
       log.warn({ err: { message: scrubAddresses(reason) }, items: items.length, attempt: job.attemptsMade + 1, of: job.opts.attempts }, 'transient SMTP failure: will retry');
       return reason;
     }
     ctx.unrecorded.set(messageId, result);
   }
   const sentAt = ctx.now();
-  const owned = await recordSent(ctx, items, { state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, mail: a.mailId });
+  const owned = await recordSent(ctx, items, { state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, mail: a.mailId, subject: message.subject });
   ctx.unrecorded.delete(messageId);
   if (!owned.every(Boolean)) log.warn({ lost: owned.filter((o) => !o).length }, 'sent, but a claim had expired and was taken: the other worker may send it again (same Message-ID)');
   for (const r of items) {
     ctx.metrics.sent(r.kind, r.level);
     const { owner: _o, leaseUntil: _l, ...rest } = r;
-    out.sent.push({ ...rest, state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, mail: a.mailId });
+    out.sent.push({ ...rest, state: 'sent', messageId: result.messageId, response: result.response, sentAt, updatedAt: sentAt, mail: a.mailId, subject: message.subject });
   }
   log.info({ messageId: result.messageId, response: result.response, items: items.length }, 'sent');
   return undefined;
 }
 
 /** Terminal failure of a mail's items: recorded, listed, and reported once for the mail. */
-async function fail(ctx: JobContext, a: DeliverMailArgs, items: readonly DeliveryRecord[], reason: string, out: MailOutcome): Promise<void> {
+async function fail(ctx: JobContext, a: DeliverMailArgs, items: readonly DeliveryRecord[], reason: string, out: MailOutcome, subject?: string): Promise<void> {
   const mailItems = items.map(ref);
   const now = ctx.now();
-  await Promise.all(byLog(items).map((g) => ctx.log.recordMany(g, { state: 'failed', error: reason, updatedAt: now, mail: a.mailId, ...(mailItems.length > 1 ? { mailItems } : {}) })));
+  const fields = { state: 'failed' as const, error: reason, updatedAt: now, mail: a.mailId, ...(subject !== undefined ? { subject } : {}), ...(mailItems.length > 1 ? { mailItems } : {}) };
+  await Promise.all(byLog(items).map((g) => ctx.log.recordMany(g, fields)));
   for (const r of items) {
     ctx.metrics.failed(r.kind);
     out.failed.push({ ...r, state: 'failed', error: reason, updatedAt: now, mail: a.mailId });

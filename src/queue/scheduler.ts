@@ -59,7 +59,8 @@ export function makeScheduler(d: SchedulerDeps): Scheduler {
     const kind = id.slice(0, slash);
     const rest = id.slice(slash + 1);
     if (kind === DIGEST_LOG) {
-      const m = /^digest-(\d{4})(\d{2})(\d{2})$/.exec(rest);
+      // The digest's own id, or one of its copies' (an operator's retry of one recipient).
+      const m = /^digest-(\d{4})(\d{2})(\d{2})(?:_r[0-9a-f]{12})?$/.exec(rest);
       const day = m ? parseIsoDay(`${m[1]}-${m[2]}-${m[3]}`) : null;
       if (day !== null) await d.enqueue.digest(formatIsoDay(day));
       else d.logger.error({ entry: id }, 'schedule: not a digest id; dropped');

@@ -126,8 +126,12 @@ export interface DeliveryLog {
   listFailed(opts?: { limit?: number }): Promise<DeliveryRecord[]>;
   /** Failures newest first, a page at a time. */
   pageFailed(opts: { limit?: number; cursor?: string }): Promise<FailedPage>;
-  /** Newest first; without taskId/failed, a scan of every record (for the CLI, bounded by limit). */
-  list(opts?: { taskId?: string; failed?: boolean; limit?: number }): Promise<DeliveryRecord[]>;
+  /**
+   * Deliveries (copies, reports — not releases), newest first, and how many more there are;
+   * without taskId/failed, a scan of every record (for the CLI, bounded by limit). Failures page
+   * on with the cursor.
+   */
+  list(opts?: { taskId?: string; failed?: boolean; limit?: number; cursor?: string }): Promise<{ records: DeliveryRecord[]; more: number; cursor?: string }>;
   /** failed → retrying, off the failed list, and the task re-planned (a digest or report re-enqueued); false when not failed. */
   resetForRetry(taskId: string, id: string, now: number): Promise<boolean>;
 
@@ -201,7 +205,7 @@ for i = 5, #ARGV, 2 do
     else
       attempts = tonumber(r.attempts or 0)
       if r.retries then carried = ',"retries":' .. tonumber(r.retries) end
-      if r.state == 'sending' and type(r.messageId) == 'string' then mid = r.messageId end
+      if r.state == 'sending' and type(r.messageId) == 'string' and r.messageId ~= '' then mid = r.messageId end
     end
   end
   if outcome == 'claimed' then
@@ -434,15 +438,23 @@ export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog
 
     async list(opts = {}) {
       const limit = Math.max(1, Math.min(opts.limit ?? 100, 10_000));
-      if (opts.failed) return (await log.listFailed({ limit: opts.taskId ? 10_000 : limit })).filter((r) => !opts.taskId || r.taskId === opts.taskId).slice(0, limit);
-      if (opts.taskId) return (await forTask(opts.taskId)).sort(byNewest).slice(0, limit);
+      const deliveries = (rs: DeliveryRecord[]): DeliveryRecord[] => rs.filter((r) => r.state !== 'released');
+      if (opts.failed && !opts.taskId) return log.pageFailed({ limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
+      const pick = (all: DeliveryRecord[]) => ({ records: all.slice(0, limit), more: Math.max(0, all.length - limit) });
+      if (opts.failed) return pick((await forTask(opts.taskId!)).filter((r) => r.state === 'failed').sort(byNewest));
+      if (opts.taskId) return pick(deliveries(await forTask(opts.taskId)).sort(byNewest));
       // Every record: a SCAN, for an operator's look (the CLI), bounded by the limit kept.
       const out: DeliveryRecord[] = [];
+      let total = 0;
       for await (const found of scanKeys(redis, keys.pattern, 500)) {
-        for (const key of found) for (const v of await redis.hvals(key)) out.push(parse(v)!);
+        for (const key of found) {
+          const recs = deliveries((await redis.hvals(key)).map((v) => parse(v)!));
+          total += recs.length;
+          out.push(...recs);
+        }
         if (out.length > limit * 4) out.sort(byNewest).splice(limit);
       }
-      return out.sort(byNewest).slice(0, limit);
+      return { records: out.sort(byNewest).slice(0, limit), more: Math.max(0, total - limit) };
     },
 
     async resetForRetry(taskId, id, now) {

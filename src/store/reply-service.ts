@@ -9,17 +9,20 @@ import { type Day, formatVnDay } from '../core/day.js';
 import type { OrgDirectory } from '../core/org.js';
 import { currentBody } from '../core/org.js';
 import {
+  type Blocker,
   type ReplyActor,
   approveExtension,
   confirmCompletion,
+  decisionRefusal,
   findRequest,
+  refuseReply,
   rejectCompletion,
   rejectExtension,
   reportCompletion,
   reportNoncooperation,
   requestExtension,
 } from '../core/replies.js';
-import type { Deadline, Task, TaskEvent } from '../core/task.js';
+import { type Deadline, ONCE, type Task, type TaskEvent } from '../core/task.js';
 import { DondocError } from '../errors.js';
 import { type NoticeKind, type NoticeRequest, noticeFor } from '../core/notices.js';
 import type { ApplyResult, TaskStore } from './task-store.js';
@@ -79,6 +82,32 @@ export function makeReplyService(deps: ReplyServiceDeps): ReplyService {
     if (!key) throw new DondocError('TASK_CONFLICT', `task ${task.id} has no completion report awaiting confirmation`);
     return key;
   };
+  /**
+   * A decision (confirm/reject a completion, approve/reject an extension) by someone who may not
+   * make it is refused whatever the link says, and the attempt is recorded in the history; the
+   * caller gets FORBIDDEN (403). Otherwise `decide` makes the change.
+   */
+  const decide = async (
+    id: string,
+    who: ReplyWho,
+    what: { kind: 'confirm' | 'decide-extension'; action: string; occurrence: (task: Task) => string; requestId?: string },
+    decideFn: (task: Task) => ReturnType<Parameters<TaskStore['apply']>[1]>,
+  ): Promise<ApplyResult> => {
+    let refused: Blocker | null = null;
+    const r = await store.apply(id, (task) => {
+      const occurrence = what.requestId !== undefined ? (findRequest(task, what.requestId)?.occurrence ?? what.occurrence(task)) : what.occurrence(task);
+      refused = decisionRefusal(task, org, zone.dayOf(now()), { occurrence, kind: what.kind, by: who.by, ...(what.requestId !== undefined ? { requestId: what.requestId } : {}) });
+      if (refused) return refuseReply(task, actor(who), { occurrence, action: what.action, reason: refused.en });
+      return decideFn(task);
+    });
+    if (refused) {
+      const b = refused as Blocker;
+      deps.log?.warn({ taskId: id, action: what.action, by: who.by }, 'decision refused: not for this actor');
+      throw new DondocError(b.code, b.en, [{ path: 'vi', message: b.vi }]);
+    }
+    return r;
+  };
+
   const leaderTitle = (task: Task): string => {
     const code = task.leader ?? currentBody(org, task.lead, zone.dayOf(now()))?.leader;
     const l = code ? org.leaders.get(code) : undefined;
@@ -104,13 +133,17 @@ export function makeReplyService(deps: ReplyServiceDeps): ReplyService {
     },
 
     async confirmCompletion(id, args, who) {
-      const r = await store.apply(id, (task) => confirmCompletion(task, calendar, actor(who), { occurrence: args.occurrence ?? pendingOccurrence(task) }));
+      const occurrence = (task: Task): string => args.occurrence ?? pendingOccurrence(task);
+      const r = await decide(id, who, { kind: 'confirm', action: 'confirm-completion', occurrence }, (task) => confirmCompletion(task, calendar, actor(who), { occurrence: occurrence(task) }));
       await notify(r.task, 'completion-decision', eventOf(r, 'completion_confirmed'));
       return r;
     },
 
     async rejectCompletion(id, args, who) {
-      const r = await store.apply(id, (task) => rejectCompletion(task, calendar, actor(who), { occurrence: args.occurrence ?? pendingOccurrence(task), reason: args.reason }));
+      const occurrence = (task: Task): string => args.occurrence ?? pendingOccurrence(task);
+      const r = await decide(id, who, { kind: 'confirm', action: 'reject-completion', occurrence }, (task) =>
+        rejectCompletion(task, calendar, actor(who), { occurrence: occurrence(task), reason: args.reason }),
+      );
       await notify(r.task, 'completion-decision', eventOf(r, 'completion_rejected'));
       return r;
     },
@@ -123,7 +156,7 @@ export function makeReplyService(deps: ReplyServiceDeps): ReplyService {
     },
 
     async approveExtension(id, requestId, args, who) {
-      const r = await store.apply(id, (task) => {
+      const r = await decide(id, who, { kind: 'decide-extension', action: 'approve-extension', occurrence: () => ONCE, requestId }, (task) => {
         if (!findRequest(task, requestId)) throw new DondocError('TASK_CONFLICT', `task ${task.id} has no pending extension request ${requestId}`);
         const approvedBy = leaderTitle(task);
         const how = who.by.startsWith('link:') ? 'qua liên kết trong thư' : 'qua dondoc';
@@ -135,7 +168,9 @@ export function makeReplyService(deps: ReplyServiceDeps): ReplyService {
     },
 
     async rejectExtension(id, requestId, args, who) {
-      const r = await store.apply(id, (task) => rejectExtension(task, calendar, actor(who), { requestId, reason: args.reason }));
+      const r = await decide(id, who, { kind: 'decide-extension', action: 'reject-extension', occurrence: () => ONCE, requestId }, (task) =>
+        rejectExtension(task, calendar, actor(who), { requestId, reason: args.reason }),
+      );
       await notify(r.task, 'extension-decision', eventOf(r, 'extension_rejected'), requestId);
       return r;
     },

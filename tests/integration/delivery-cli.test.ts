@@ -22,6 +22,7 @@ interface Item {
   id: string;
   task_id: string;
   state: string;
+  to: string[];
   message_id?: string;
   error?: string;
   reason?: string;
@@ -88,7 +89,13 @@ describe('delivery list and retry', () => {
   it('lists a permanent failure with --failed', async () => {
     // (The daily digest may fail too meanwhile: the server refuses everyone. Hence --task.)
     taskId = await createTask('SYT', '1');
-    failed = (await eventually(async () => (await items('--failed', '--task', taskId))[0], 'a failed delivery', 10_000))!;
+    // Due 03/03, on 10/03 it is 5 working days late: level 2 goes to the head, the Office and
+    // the leader in charge — three copies, all refused.
+    const both = await eventually(async () => {
+      const f = await items('--failed', '--task', taskId);
+      return f.length === 3 ? f : undefined;
+    }, 'three failed copies', 15_000);
+    failed = both.find((i) => i.to[0] === 'giamdoc.syt@thainguyen.example.gov.vn')!;
     expect(failed).toMatchObject({ task_id: taskId, state: 'failed', error: expect.stringMatching(/550/) });
     expect(await items('--failed')).toContainEqual(expect.objectContaining({ id: failed.id }));
     expect(smtp.messages).toHaveLength(0);
@@ -96,7 +103,11 @@ describe('delivery list and retry', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`gửi lỗi`);
     expect(human.stdout).toContain(`${taskId}  ${failed.id}`);
-    expect(human.stdout).toMatch(/^1 thư$/m);
+    expect(human.stdout).toContain('→ giamdoc.syt@thainguyen.example.gov.vn (Giám đốc Sở Y tế)');
+    expect(human.stdout).toMatch(/^3 thư$/m);
+    // The JSON says how many more there are.
+    const one = JSON.parse((await dondoc('delivery', 'list', '--json', '--failed', '--task', taskId, '--limit', '1')).stdout) as { items: Item[]; more: number };
+    expect([one.items.length, one.more]).toEqual([1, 2]);
     expect(await items('--task', taskId)).toContainEqual(expect.objectContaining({ id: failed.id, state: 'failed' }));
   });
 
@@ -108,7 +119,10 @@ describe('delivery list and retry', () => {
     const sent = await eventually(async () => (await items('--task', taskId)).find((i) => i.id === failed.id && i.state === 'sent'), 'the record sent');
     expect(m.messageId).toBe(sent.message_id);
     expect(messagesFor(taskId)).toHaveLength(1);
-    expect(await items('--failed', '--task', taskId)).toEqual([]);
+    expect(m.envelope.to).toEqual(['giamdoc.syt@thainguyen.example.gov.vn']);
+    // The Office's copy is still failed: a retry is per copy.
+    expect((await items('--failed', '--task', taskId)).map((i) => i.to[0])).not.toContain('giamdoc.syt@thainguyen.example.gov.vn');
+    expect(await items('--failed', '--task', taskId)).toHaveLength(2);
     // It is no longer failed: retrying it again is refused.
     expect((await dondoc('delivery', 'retry', failed.id)).code).toBe(1);
   });
@@ -125,7 +139,9 @@ describe('delivery list and retry', () => {
   it('shows the delivery log in `task show`', async () => {
     const r = await dondoc('task', 'show', taskId);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^Thư nhắc:\\n {2}đã gửi .*→ giamdoc\\.syt@thainguyen\\.example\\.gov\\.vn.*\\[${failed.id}, lần \\d+\\]$`, 'm'));
+    expect(r.stdout).toMatch(/^Thư nhắc:\n {2}escalation \(cấp 2\) {2}dự kiến .* \(3 bản\)$/m);
+    expect(r.stdout).toMatch(new RegExp(`^ {4}đã gửi +→ giamdoc\\.syt@thainguyen\\.example\\.gov\\.vn \\(Giám đốc Sở Y tế\\).*\\[${failed.id}, lần \\d+\\]$`, 'm'));
+    expect(r.stdout).toMatch(/^ {4}.* → chanhvanphong\.vpubnd@thainguyen\.example\.gov\.vn \(Chánh Văn phòng UBND tỉnh, đồng gửi\)/m);
     const j = JSON.parse((await dondoc('task', 'show', taskId, '--json')).stdout) as { deliveries: Item[] };
     expect(j.deliveries).toContainEqual(expect.objectContaining({ id: failed.id, state: 'sent' }));
   });
@@ -138,7 +154,9 @@ describe('mute and unmute', () => {
     expect(listed.stdout).toMatch(/^body STC {2}từ 10\/03\/2026 09:0\d {2}\[cli:vanthu\] {2}Đang chuyển hộp thư$/m);
 
     const id = await createTask('STC', '2');
-    const muted = await eventually(async () => (await items('--task', id)).find((i) => i.state === 'muted'), 'a muted record', 10_000);
+    // Every copy is held back; the head's goes out once unmuted (the Office's waits for its next
+    // list: its list of the day has gone).
+    const muted = await eventually(async () => (await items('--task', id)).find((i) => i.state === 'muted' && i.to[0] === 'giamdoc.stc@thainguyen.example.gov.vn'), 'a muted record', 15_000);
     expect(muted.reason).toMatch(/STC/);
     expect(messagesFor(id)).toHaveLength(0);
 

@@ -113,7 +113,7 @@ describe('delivery log: the claim protocol', () => {
     expect(await log.markRetrying(a.record, 'late', T0 + 2100)).toBe(false);
     expect(await log.markFailed(b.record, '550 no such user', T0 + 2200)).toBe(true);
     expect((await log.listFailed()).map((r) => [r.id, r.state, r.error])).toEqual([['n2', 'failed', '550 no such user']]);
-    expect(await log.list({ failed: true, taskId: 'task-1' })).toHaveLength(1);
+    expect((await log.list({ failed: true, taskId: 'task-1' })).records).toHaveLength(1);
     expect(await log.markReported('task-1', 'n2', T0 + 3000)).toBe(true);
     expect((await log.get('task-1', 'n2'))?.reportedAt).toBe(T0 + 3000);
   });
@@ -127,7 +127,9 @@ describe('delivery log: the claim protocol', () => {
     expect(await log.get('task-1', 'n3')).toMatchObject({ state: 'skipped', reason: 'completed at …', attempts: 1 });
     expect(await log.markMuted(base('n4'), 'muted (task task-1 by ops)', T0)).toBe(true);
     expect((await log.forTask('task-1')).map((r) => `${r.id}:${r.state}`)).toEqual(['n3:skipped', 'n4:muted']);
-    expect((await log.list({ limit: 1 })).map((r) => r.id)).toEqual(['n3']);
+    const page = await log.list({ limit: 1 });
+    expect(page.records.map((r) => r.id)).toEqual(['n3']);
+    expect(page.more).toBeGreaterThan(0);
   });
 
   it('an operator retry takes a failure off the list and asks the scheduler to look again', async () => {
@@ -146,6 +148,100 @@ describe('delivery log: the claim protocol', () => {
     await log.markFailed(d.record, '550', T0 + 1);
     await log.resetForRetry('_digest', 'digest-20220701', T0 + 300);
     expect(await makeSchedule(redis, prefix).scores(['_digest/digest-20220701'])).toEqual([T0 + 300]);
+  });
+});
+
+describe('delivery log: copies, releases and lists', () => {
+  const copy = (id: string, over: Partial<RecordBase> = {}): RecordBase => base(`${id}_r0123456789ab`, { notification: id, as: 'to', role: 'head', ...over });
+
+  it('a release fixes the copies once: the first one written stays, and counts as handled', async () => {
+    const log = makeDeliveryLog(redis, prefix);
+    const copies = [{ key: '0123456789ab', email: 'a@x.vn', title: 'Giám đốc Sở A', role: 'head', as: 'to' as const }];
+    const first = await log.release({ ...base('n1'), copies }, T0);
+    const second = await log.release({ ...base('n1'), copies: [...copies, { key: 'ffffffffffff', email: 'b@x.vn', title: 'B', role: 'provincial_office', as: 'cc' as const }] }, T0 + 1);
+    expect(first).toMatchObject({ state: 'released', copies });
+    expect(second).toEqual(first);
+    expect(await log.handledIds('task-1')).toEqual(new Set(['n1']));
+    // Settled only once its copy is sent.
+    expect(await log.settledIds('task-1')).toEqual(new Set());
+    const c = await log.claim(copy('n1'), 'w1:job-1', T0, 10_000, '<n1_r0123456789ab@x.vn>');
+    await log.markSent(c.record, { messageId: '<n1_r0123456789ab@x.vn>', response: '250 OK', sentAt: T0 + 2 });
+    expect(await log.settledIds('task-1')).toEqual(new Set(['n1']));
+    // Releases are not deliveries: the operator's list shows the copy only.
+    expect((await log.list({ taskId: 'task-1' })).records.map((r) => r.id)).toEqual(['n1_r0123456789ab']);
+  });
+
+  it('claims the items of a list in one call; a send whose worker died keeps its Message-ID for the resend', async () => {
+    const log = makeDeliveryLog(redis, prefix);
+    const items = [copy('a'), copy('b'), copy('c')];
+    const first = await log.claimMany(items, 'w1:job-1', T0, 1000, '<b-esc-20220701-r0123456789ab@x.vn>');
+    expect(first.map((r) => [r.outcome, r.record.messageId])).toEqual(Array(3).fill(['claimed', '<b-esc-20220701-r0123456789ab@x.vn>']));
+    // Another worker, while the lease runs: busy.
+    expect((await log.claimMany(items, 'w2:job-9', T0 + 10, 1000, '<other@x.vn>')).map((r) => r.outcome)).toEqual(['busy', 'busy', 'busy']);
+    // a was sent and recorded; then w1 died. After the lease: a is done, b and c go again under the list's Message-ID.
+    expect(await log.recordMany([first[0]!.record], { state: 'sent', messageId: '<b-esc-20220701-r0123456789ab@x.vn>', response: '250', sentAt: T0 + 5, updatedAt: T0 + 5 })).toEqual([true]);
+    const again = await log.claimMany(items, 'w2:job-9', T0 + 2000, 1000, '<b-esc-20220701-r0123456789ab-p2@x.vn>');
+    expect(again.map((r) => [r.outcome, r.record.messageId, r.record.attempts])).toEqual([
+      ['done', '<b-esc-20220701-r0123456789ab@x.vn>', 1],
+      ['claimed', '<b-esc-20220701-r0123456789ab@x.vn>', 2],
+      ['claimed', '<b-esc-20220701-r0123456789ab@x.vn>', 2],
+    ]);
+    // The dead owner's late write is refused; the new owner's lands.
+    expect(await log.recordMany([first[1]!.record], { state: 'sent', messageId: 'x', response: '250', sentAt: T0, updatedAt: T0 })).toEqual([false]);
+    expect(await log.recordMany([again[1]!.record, again[2]!.record], { state: 'failed', error: '550', updatedAt: T0 + 3000, mailItems: ['task-1|b_r0123456789ab', 'task-1|c_r0123456789ab'] })).toEqual([true, true]);
+    expect((await log.listFailed()).map((r) => [r.id, r.mailItems?.length])).toEqual(
+      expect.arrayContaining([
+        ['b_r0123456789ab', 2],
+        ['c_r0123456789ab', 2],
+      ]),
+    );
+  });
+
+  it('pages through failures newest first, ties (a list fails at one instant) included, saying how many are left', async () => {
+    const log = makeDeliveryLog(redis, prefix);
+    const ids = Array.from({ length: 7 }, (_, i) => `f${i}`);
+    for (const [i, id] of ids.entries()) {
+      const c = await log.claim(copy(id), 'w1:job-1', T0, 10_000, '<m@x.vn>');
+      // Five failed at the same instant, two later.
+      await log.markFailed(c.record, '550', i < 5 ? T0 + 100 : T0 + 200 + i);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    const mores: number[] = [];
+    for (let page = 0; page < 5; page++) {
+      const p = await log.pageFailed({ limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...p.records.map((r) => r.id.slice(0, 2)));
+      mores.push(p.more);
+      cursor = p.cursor;
+      if (!cursor) break;
+    }
+    expect(seen.slice(0, 2)).toEqual(['f6', 'f5']);
+    expect([...seen].sort()).toEqual(ids);
+    expect(mores).toEqual([4, 1, 0]);
+  });
+});
+
+describe('bundles', () => {
+  it('take a copy while open and due by their time; a closed one sends later copies to the next window', async () => {
+    const { makeBundles } = await import('../../src/store/bundles.js');
+    const b = makeBundles(redis, prefix);
+    const c = (w: string, fireAtIfNew: number) => ({ id: `b-esc-${w}-r0123456789ab`, window: 0, fireAtIfNew });
+    const candidates = [c('20220701', T0 + 1000), c('20220704', T0 + 86_400_000)];
+    expect(await b.add(candidates, 'task-1|x_r0123456789ab', T0, { kind: 'escalation' }, T0)).toEqual({ bundle: candidates[0]!.id, fireAt: T0 + 1000, opened: true });
+    expect(await b.add(candidates, 'task-2|y_r0123456789ab', T0 + 500, { kind: 'escalation' }, T0)).toEqual({ bundle: candidates[0]!.id, fireAt: T0 + 1000, opened: false });
+    // Due after its send time: the next window.
+    expect((await b.add(candidates, 'task-3|z_r0123456789ab', T0 + 2000, { kind: 'escalation' }, T0))?.bundle).toBe(candidates[1]!.id);
+    expect(await b.close(candidates[0]!.id, T0, 0)).toEqual({ outcome: 'wait', fireAt: T0 + 1000 });
+    const closed = await b.close(candidates[0]!.id, T0 + 1000, 0);
+    expect(closed).toMatchObject({ outcome: 'closed', kind: 'escalation' });
+    expect(closed.outcome === 'closed' && closed.members.sort()).toEqual(['task-1|x_r0123456789ab', 'task-2|y_r0123456789ab']);
+    // Closed: a copy now goes to the next window, even one due in time.
+    expect((await b.add(candidates, 'task-4|w_r0123456789ab', T0, { kind: 'escalation' }, T0 + 1000))?.bundle).toBe(candidates[1]!.id);
+    await b.finish(candidates[0]!.id, true);
+    expect(await b.close(candidates[0]!.id, T0 + 2000, 0)).toEqual({ outcome: 'done' });
+    // A bundle that sent nothing is forgotten: its window is free again.
+    await b.finish(candidates[1]!.id, false);
+    expect(await b.add([candidates[1]!], 'task-5|v_r0123456789ab', T0 + 90_000_000, { kind: 'escalation' }, T0 + 90_000_000)).toMatchObject({ bundle: candidates[1]!.id, opened: true });
   });
 });
 

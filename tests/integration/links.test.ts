@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { recipientHash } from '../../src/core/links.js';
 import { buildReport } from '../../src/core/report.js';
 import { taskStatus } from '../../src/core/status.js';
-import { DOMAIN, at, day, until } from '../support/delivery-harness.js';
+import { DOMAIN, at, copyOf, day, until } from '../support/delivery-harness.js';
 import { type PrivateRedis, startRedis } from '../support/redis-server.js';
 import {
   type LinkRig,
@@ -61,13 +61,17 @@ describe('Báo cáo hoàn thành', () => {
     rig = await makeLinkRig(server, smtp, at('2022-07-01T10:00'));
     const id = await rig.h.task();
     await rig.e.tick();
-    const [l1] = await smtp.waitFor(1);
-    expect(l1!.messageId).toBe(`<${id}${L1}@${DOMAIN}>`);
+    const l1 = await waitForMail(smtp, (m) => m.envelope.to[0] === SYT, "the head's level 1");
+    expect(l1.messageId).toBe(`<${copyOf(`${id}${L1}`, SYT)}@${DOMAIN}>`);
     // The "Phản hồi" block, for the head, in both parts; no non-cooperation link (no coordinators).
-    expect(l1!.text).toContain('Phản hồi (dành cho Giám đốc Sở Y tế):');
-    expect(l1!.html).toContain(`href="${BASE}/r/`);
-    const head = linksOf(l1!);
+    expect(l1.text).toContain('Phản hồi (dành cho Giám đốc Sở Y tế):');
+    expect(l1.html).toContain(`href="${BASE}/r/`);
+    const head = linksOf(l1);
     expect(Object.keys(head).sort()).toEqual(['complete', 'extend']);
+    // The Office's copy of the same escalation carries no link at all.
+    const officeCopy = await waitForMail(smtp, (m) => m.envelope.to[0] === VP, "the Office's level 1");
+    expect(officeCopy.text).not.toContain('/r/');
+    expect(officeCopy.text).toContain('Kính gửi: Giám đốc Sở Y tế');
 
     const before = await stateOf(rig, id);
     const form = await openForm(rig.app, head.complete!);
@@ -93,10 +97,15 @@ describe('Báo cáo hoàn thành', () => {
     // Still open (not confirmed): overdue until the Office decides.
     expect(taskStatus(task, rigCalendar(), rig.h.clock.now()).status).toBe('overdue');
 
-    // The Office is told at once, with its own links; the head has a copy.
-    const notice = await waitForMail(smtp, (m) => m.to.some((a) => a.address === VP), 'the completion report to the Office');
-    expect(notice.messageId).toBe(`<${id}_once_n-completion-report-${reported.at.toString(36)}@${DOMAIN}>`);
-    expect(notice.cc.map((a) => a.address)).toEqual([SYT]);
+    // The Office is told at once, with its own links; the head has a copy of its own, without them.
+    const nid = `${id}_once_n-completion-report-${reported.at.toString(36)}`;
+    const notice = await waitForMail(smtp, (m) => m.messageId === `<${copyOf(nid, VP)}@${DOMAIN}>`, 'the completion report to the Office');
+    expect(notice.envelope.to).toEqual([VP]);
+    expect(notice.cc).toEqual([]);
+    const headsCopy = await waitForMail(smtp, (m) => m.messageId === `<${copyOf(nid, SYT)}@${DOMAIN}>`, "the head's copy of its report");
+    expect(headsCopy.envelope.to).toEqual([SYT]);
+    expect(headsCopy.text).not.toContain('/r/');
+    expect(headsCopy.text).not.toContain('Phản hồi');
     expect(notice.subject).toBe('[Chờ xác nhận] Sở Y tế báo cáo hoàn thành: Chuẩn bị điều kiện tiêm vắc-xin phòng COVID-19 cho trẻ em từ 5 đến dưới 12 tuổi – 1510/UBND-TH');
     expect(notice.text).toContain('ngày 29/06/2022, theo văn bản số 45/BC-SYT');
     expect(notice.text).toContain('Phản hồi (dành cho Chánh Văn phòng UBND tỉnh):');
@@ -105,7 +114,7 @@ describe('Báo cáo hoàn thành', () => {
 
     // Level 2 (Tue 05/07) and level 3 fall while the report waits: paused, nothing goes out.
     const sent = smtp.messages.length;
-    expect(await tickAt(rig, id, '2022-07-05T10:00')).toBe(sent);
+    expect(await tickAt(rig, id, '2022-07-05T10:00'), smtp.messages.map((m) => `${m.envelope.to} ${m.subject}`).join('\n')).toBe(sent);
     expect(await tickAt(rig, id, '2022-07-15T10:00')).toBe(sent);
 
     const confirmed = await fillIn(rig.app, office['confirm-completion']!, {});
@@ -124,6 +133,7 @@ describe('Báo cáo hoàn thành', () => {
     const decision = await waitForMail(smtp, (m) => m.subject?.startsWith('Xác nhận hoàn thành') === true, 'the decision to the head');
     expect(decision.to.map((a) => a.address)).toEqual([SYT]);
     expect(decision.text).toContain('đã hoàn thành ngày 29/06/2022 (hoàn thành đúng hạn)');
+    await waitForMail(smtp, (m) => m.subject?.startsWith('Xác nhận hoàn thành') === true && m.envelope.to[0] === VP, "the Office's copy of the decision");
 
     // Closed: the ladder is over for good.
     const total = smtp.messages.length;
@@ -135,9 +145,10 @@ describe('Báo cáo hoàn thành', () => {
     rig = await makeLinkRig(server, smtp, at('2022-07-01T10:00'));
     const id = await rig.h.task();
     await rig.e.tick();
-    const [l1] = await smtp.waitFor(1);
-    expect((await fillIn(rig.app, linksOf(l1!).complete!, { completed_on: '2022-07-01' })).status).toBe(200);
-    const notice = await waitForMail(smtp, (m) => m.to.some((a) => a.address === VP), 'the completion report');
+    const l1 = await waitForMail(smtp, (m) => m.envelope.to[0] === SYT, "the head's level 1");
+    expect((await fillIn(rig.app, linksOf(l1).complete!, { completed_on: '2022-07-01' })).status).toBe(200);
+    const notice = await waitForMail(smtp, (m) => m.envelope.to[0] === VP && m.subject?.startsWith('[Chờ xác nhận]') === true, 'the completion report');
+    await waitForMail(smtp, (m) => m.envelope.to[0] === SYT && m.subject?.startsWith('[Chờ xác nhận]') === true, "the head's copy");
     const sent = smtp.messages.length;
     expect(await tickAt(rig, id, '2022-07-05T10:00')).toBe(sent); // level 2 is due, but paused
 
@@ -151,8 +162,9 @@ describe('Báo cáo hoàn thành', () => {
     expect(back.text).toContain('Lý do: Chưa có văn bản báo cáo kết quả');
 
     await rig.e.tick();
-    const l2 = await waitForMail(smtp, (m) => m.messageId === `<${id}_once_e2-a3wd_20220630@${DOMAIN}>`, 'level 2 after the rejection');
-    expect(l2.cc.map((a) => a.address).sort()).toEqual([PCT3, VP].sort());
+    const l2 = await waitForMail(smtp, (m) => m.messageId === `<${copyOf(`${id}_once_e2-a3wd_20220630`, SYT)}@${DOMAIN}>`, 'level 2 after the rejection');
+    expect(l2.text).toContain('Đồng gửi: Chánh Văn phòng UBND tỉnh; Phó Chủ tịch UBND tỉnh');
+    await waitForMail(smtp, (m) => m.messageId === `<${copyOf(`${id}_once_e2-a3wd_20220630`, PCT3)}@${DOMAIN}>`, "the leader's copy of level 2");
   });
 });
 
@@ -162,7 +174,7 @@ describe('Đề nghị gia hạn / báo cáo khó khăn', () => {
     const id = await rig.h.task();
     await rig.e.tick();
     const [reminder] = await smtp.waitFor(1);
-    expect(reminder!.messageId).toBe(`<${id}_once_r-b2wd_20220630@${DOMAIN}>`);
+    expect(reminder!.messageId).toBe(`<${copyOf(`${id}_once_r-b2wd_20220630`, SYT)}@${DOMAIN}>`);
     const head = linksOf(reminder!);
 
     const asked = await fillIn(rig.app, head.extend!, { reason: 'Chưa nhận đủ vắc-xin từ Bộ Y tế', deadline: '2022-07-15' });
@@ -173,7 +185,13 @@ describe('Đề nghị gia hạn / báo cáo khó khăn', () => {
     const rid = (req as { requestId: string }).requestId;
 
     const toLeader = await waitForMail(smtp, (m) => m.to.some((a) => a.address === PCT3), 'the request to the leader');
-    expect(toLeader.cc.map((a) => a.address)).toEqual([VP, SYT]);
+    expect(toLeader.cc).toEqual([]);
+    expect(toLeader.text).toContain('Đồng gửi: Chánh Văn phòng UBND tỉnh; Giám đốc Sở Y tế');
+    // The requester's own copy and the Office's carry no decision link.
+    for (const who of [VP, SYT]) {
+      const copy = await waitForMail(smtp, (m) => m.envelope.to[0] === who && m.subject?.startsWith('[Đề nghị gia hạn]') === true, `the copy of the request to ${who}`);
+      expect(Object.keys(linksOf(copy))).toEqual([]);
+    }
     expect(toLeader.subject).toBe('[Đề nghị gia hạn] Sở Y tế: Chuẩn bị điều kiện tiêm vắc-xin phòng COVID-19 cho trẻ em từ 5 đến dưới 12 tuổi – 1510/UBND-TH');
     expect(toLeader.text).toContain('đề nghị gia hạn đến ngày 15/07/2022');
     expect(toLeader.text).toContain('Khó khăn, vướng mắc: Chưa nhận đủ vắc-xin từ Bộ Y tế');
@@ -189,9 +207,9 @@ describe('Đề nghị gia hạn / báo cáo khó khăn', () => {
     ]);
     expect(after.task.occurrences.once?.extensionRequests).toBeUndefined();
 
-    const decision = await waitForMail(smtp, (m) => m.subject?.startsWith('Đồng ý gia hạn đến 15/07/2022') === true, 'the approval to the head');
-    expect(decision.to.map((a) => a.address)).toEqual([SYT]);
-    expect(decision.cc.map((a) => a.address)).toEqual([VP, PCT3]);
+    const decision = await waitForMail(smtp, (m) => m.subject?.startsWith('Đồng ý gia hạn đến 15/07/2022') === true && m.envelope.to[0] === SYT, 'the approval to the head');
+    expect(decision.cc).toEqual([]);
+    expect(decision.text).toContain('Đồng gửi: Chánh Văn phòng UBND tỉnh; Phó Chủ tịch UBND tỉnh');
 
     // The head's old links were for the old deadline: retired.
     const stale = await openForm(rig.app, head.complete!);
@@ -200,7 +218,7 @@ describe('Đề nghị gia hạn / báo cáo khó khăn', () => {
 
     // The new ladder, new ids: on Wed 13/07 the "2 working days before" reminder for 15/07.
     await tickAt(rig, id, '2022-07-13T07:31');
-    const fresh = await waitForMail(smtp, (m) => m.messageId === `<${id}_once_r-b2wd_20220715@${DOMAIN}>`, 'the reminder of the new deadline');
+    const fresh = await waitForMail(smtp, (m) => m.messageId === `<${copyOf(`${id}_once_r-b2wd_20220715`, SYT)}@${DOMAIN}>`, 'the reminder of the new deadline');
     expect(linksOf(fresh).complete).toBeDefined();
     expect((await openForm(rig.app, linksOf(fresh).complete!)).status).toBe(200);
   });
@@ -209,10 +227,10 @@ describe('Đề nghị gia hạn / báo cáo khó khăn', () => {
     rig = await makeLinkRig(server, smtp, at('2022-07-01T10:00'));
     const id = await rig.h.task();
     await rig.e.tick();
-    const [l1] = await smtp.waitFor(1);
-    const form = await openForm(rig.app, linksOf(l1!).extend!);
+    const l1 = await waitForMail(smtp, (m) => m.envelope.to[0] === SYT, "the head's level 1");
+    const form = await openForm(rig.app, linksOf(l1).extend!);
     expect(form.body).toContain('Thời hạn đã qua. Đề nghị vẫn được tiếp nhận nhưng được ghi nhận là gửi sau thời hạn');
-    expect((await fillIn(rig.app, linksOf(l1!).extend!, { reason: 'Thiếu nhân lực', deadline: '2022-07-20' })).status).toBe(200);
+    expect((await fillIn(rig.app, linksOf(l1).extend!, { reason: 'Thiếu nhân lực', deadline: '2022-07-20' })).status).toBe(200);
     expect((await rig.h.store.history(id)).at(-1)).toMatchObject({ type: 'extension_requested', late: true });
     const toLeader = await waitForMail(smtp, (m) => m.to.some((a) => a.address === PCT3), 'the request');
     expect(toLeader.subject).toMatch(/^\[Đề nghị gia hạn – sau thời hạn\] /);
@@ -222,11 +240,11 @@ describe('Đề nghị gia hạn / báo cáo khó khăn', () => {
     const { task, history } = (await rig.h.store.getWithHistory(id))!;
     expect(history.at(-1)).toMatchObject({ type: 'extension_rejected', reason: 'Đề nghị tập trung hoàn thành ngay' });
     expect(task.extensions).toEqual([]);
-    const back = await waitForMail(smtp, (m) => m.subject?.startsWith('Không đồng ý gia hạn') === true, 'the rejection to the head');
+    const back = await waitForMail(smtp, (m) => m.subject?.startsWith('Không đồng ý gia hạn') === true && m.envelope.to[0] === SYT, 'the rejection to the head');
     expect(back.to.map((a) => a.address)).toEqual([SYT]);
     expect(back.text).toContain('Lý do: Đề nghị tập trung hoàn thành ngay');
     // The head's links still work (same deadline), and the approve link of the decided request does not.
-    expect((await openForm(rig.app, linksOf(l1!).complete!)).status).toBe(200);
+    expect((await openForm(rig.app, linksOf(l1).complete!)).status).toBe(200);
     const decided = await openForm(rig.app, linksOf(toLeader)['approve-extension']!);
     expect(decided.status).toBe(409);
     expect(decided.body).toContain('Đề nghị gia hạn này đã được xử lý hoặc không còn.');
@@ -254,7 +272,8 @@ describe('Báo cáo đơn vị phối hợp chưa phối hợp', () => {
     expect(history.at(-1)).toMatchObject({ type: 'noncooperation_reported', coordinator: 'SGDDT', reason: 'Chưa cung cấp danh sách trẻ em theo Công văn số 50/SYT-NVY', occurrence: 'once' });
 
     const m = await waitForMail(smtp, (x) => x.to.some((a) => a.address === PCT3), 'the report to the leader');
-    expect(m.cc.map((a) => a.address)).toEqual([VP]);
+    expect(m.cc).toEqual([]);
+    expect(m.text).toContain('Đồng gửi: Chánh Văn phòng UBND tỉnh');
     expect(m.subject).toBe('[Phối hợp] Sở Y tế báo cáo Sở Giáo dục và Đào tạo chưa phối hợp: Chuẩn bị điều kiện tiêm vắc-xin phòng COVID-19 cho trẻ em từ 5 đến dưới 12 tuổi – 1510/UBND-TH');
     expect(m.text).toContain('Nội dung báo cáo: Chưa cung cấp danh sách trẻ em theo Công văn số 50/SYT-NVY');
 
@@ -278,13 +297,16 @@ describe('notices in the delivery log', () => {
     const e = (await rig.h.store.history(id)).at(-1)!;
     const nid = `${id}_once_n-noncooperation-report-${e.at.toString(36)}`;
     const rec = await until(async () => {
-      const r = await rig!.e.log.get(id, nid);
+      const r = await rig!.e.log.get(id, copyOf(nid, PCT3));
       return r?.state === 'sent' ? r : null;
     }, 'the notice record');
-    expect(rec).toMatchObject({ kind: 'noncooperation-report', to: [PCT3], cc: [VP], attempts: 1 });
+    expect(rec).toMatchObject({ kind: 'noncooperation-report', notification: nid, to: [PCT3], cc: [], as: 'to', attempts: 1 });
+    await until(async () => (await rig!.e.log.get(id, copyOf(nid, VP)))?.state === 'sent', "the Office's copy");
+    expect(await rig.e.log.get(id, nid)).toMatchObject({ state: 'released', to: [PCT3], cc: [VP] });
     // Asking again (a retried enqueue) sends nothing more.
     await rig.e.notice({ taskId: id, id: nid, notice: 'noncooperation-report', occurrence: 'once', event: e.at });
     await quiet(400);
-    expect(smtp.messages.filter((m) => m.messageId === `<${nid}@${DOMAIN}>`)).toHaveLength(1);
+    expect(smtp.messages.filter((m) => m.messageId === `<${copyOf(nid, PCT3)}@${DOMAIN}>`)).toHaveLength(1);
+    expect(smtp.messages.filter((m) => m.messageId === `<${copyOf(nid, VP)}@${DOMAIN}>`)).toHaveLength(1);
   });
 });

@@ -22,7 +22,7 @@ describe('delivery section', () => {
       outbox_dir: 'var/outbox',
       lease: 120_000,
       lookahead: 600_000,
-      bundle_gather: 60_000,
+      bundle_gather: 5000,
       scheduler_tick: 1000,
       reconcile_every: 600_000,
       concurrency: 20,

@@ -108,7 +108,7 @@ export const deliverySchema = z
      * How long a bundle waits after its first item for the rest (src/core/bundle.ts): every item
      * an import or a re-plan makes due joins the same mail instead of starting a second one.
      */
-    bundle_gather: msField(0, 3_600_000).prefault('1m'),
+    bundle_gather: msField(0, 3_600_000).prefault('5s'),
     /** How often the scheduler looks for tasks due for re-planning. */
     scheduler_tick: msField(50, 60_000).prefault('1s'),
     /** How often the reconcile job repairs drift (missing schedule entries, expired leases, a missed digest). */

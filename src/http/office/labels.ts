@@ -97,6 +97,7 @@ export const EVENT_LABELS: Record<string, string> = {
   extension_approved: 'Đồng ý gia hạn',
   extension_rejected: 'Không đồng ý gia hạn',
   noncooperation_reported: 'Báo cáo đơn vị phối hợp chưa phối hợp',
+  reply_refused: 'Thao tác bị từ chối (không đúng thẩm quyền)',
 };
 
 /** Events that are replies from the heads or leaders (the signed links), not office records. */

@@ -84,11 +84,24 @@ function readDay(v: string | undefined): Day | null {
   return parseIsoDay(vn ? `${vn[3]}-${vn[2]!.padStart(2, '0')}-${vn[1]!.padStart(2, '0')}` : s);
 }
 
+/**
+ * The report as the Office must judge it: the completion date the head claims beside the day the
+ * report was made, so a back-dated "on time" — finished "before the deadline", reported after
+ * it — is plain before anyone confirms it.
+ */
 function reportBox(c: FormContext): Html {
   const r = c.report!;
-  return html`<dl><dt>Ngày hoàn thành được báo cáo</dt><dd><strong>${vnDay(c.calendar.zone.dayOf(r.completedAt))}</strong> (${r.completedAt <= deadlineInstant(c.occ.deadline, c.calendar) ? 'trong hạn' : 'sau thời hạn'})</dd>
-${r.document ? html`<dt>Văn bản báo cáo</dt><dd>${r.document}</dd>` : ''}${r.note ? html`<dt>Ghi chú của đơn vị</dt><dd>${r.note}</dd>` : ''}
-<dt>Báo cáo lúc</dt><dd>${vnDay(c.calendar.zone.dayOf(r.at))}</dd></dl>`;
+  const zone = c.calendar.zone;
+  const deadline = deadlineInstant(c.occ.deadline, c.calendar);
+  const claimed = zone.dayOf(r.completedAt);
+  const reported = zone.dayOf(r.at);
+  const gap = c.calendar.count(claimed, reported);
+  const backdated = r.completedAt <= deadline && r.at > deadline;
+  return html`<dl><dt>Ngày hoàn thành đơn vị báo cáo</dt><dd><strong>${vnDay(claimed)}</strong> (${r.completedAt <= deadline ? 'trong hạn' : 'sau thời hạn'})</dd>
+<dt>Ngày gửi báo cáo</dt><dd><strong>${vnDay(reported)}</strong>${r.at > deadline ? ' (sau thời hạn)' : ''}</dd>
+<dt>Thời hạn</dt><dd>${formatDeadlineVn(c.occ.deadline)}</dd>
+${r.document ? html`<dt>Văn bản báo cáo</dt><dd>${r.document}</dd>` : ''}${r.note ? html`<dt>Ghi chú của đơn vị</dt><dd>${r.note}</dd>` : ''}</dl>
+${gap > 0 ? html`<div class="box${backdated ? ' bad' : ''}">Ngày hoàn thành được báo cáo sớm hơn ngày gửi báo cáo ${gap} ngày làm việc${backdated ? ': báo cáo gửi sau thời hạn nhưng đề nghị ghi nhận hoàn thành trong hạn' : ''}. Đề nghị kiểm tra văn bản chứng minh trước khi xác nhận.</div>` : ''}`;
 }
 
 function requestBox(c: FormContext): Html {

@@ -2,6 +2,10 @@
 //
 //   GET  /r/:token              the form (never changes anything: mail scanners prefetch links)   200 | 400 | 409 | 410
 //   POST /r/:token              the action (CSRF-checked; a one-time link is spent here)          200 | 400 | 403 | 409 | 410
+//
+// A decision (confirm or reject a completion, approve or reject an extension) is refused with
+// 403 when the link's holder is whoever asked, the lead body, or not the deciding role's
+// address today (core/replies.ts decisionRefusal): GET says so; a POST records the attempt.
 //   GET  /r/assets/reply.css    the stylesheet (the CSP allows no inline style)                   200
 //
 // A link is checked in this order, and any failure answers with a clear Vietnamese page and
@@ -16,7 +20,7 @@ import type { Calendar } from '../../core/calendar.js';
 import { formatVnDay } from '../../core/day.js';
 import { type LinkAction, deadlineVersion, linkActor, verifyLink } from '../../core/links.js';
 import type { OrgDirectory } from '../../core/org.js';
-import { type ReplyKind, occurrenceOf, replyBlocker } from '../../core/replies.js';
+import { type ReplyKind, decisionRefusal, occurrenceOf, replyBlocker } from '../../core/replies.js';
 import type { LinkSettings } from '../../config/sections/links.js';
 import { isDondocError } from '../../errors.js';
 import { formatDeadlineVn } from '../../mail/view.js';
@@ -94,6 +98,13 @@ export function registerReplyPages(app: FastifyInstance, deps: ReplyPagesDeps): 
     const summary = taskSummary({ task, occ, calendar, org, now: t });
     const blocker = replyBlocker(task, calendar, occ.key, KIND[claims.action], claims.request);
     if (blocker) return send(reply, 409, messagePage('warn', 'Không thực hiện được', blocker.vi, summary));
+    // A decision is checked against who holds the link, not only what it says: the body that
+    // asked never decides (docs/DOMAIN.md). GET shows it; the POST below records the attempt.
+    const kind = KIND[claims.action];
+    if (!post && (kind === 'confirm' || kind === 'decide-extension')) {
+      const refused = decisionRefusal(task, org, zone.dayOf(t), { occurrence: occ.key, kind, by: linkActor(claims), ...(claims.request ? { requestId: claims.request } : {}) });
+      if (refused) return send(reply, 403, messagePage('bad', 'Không có thẩm quyền', `${refused.vi} Không có thông tin nào được ghi nhận.`, summary));
+    }
 
     const ctx: FormContext = {
       task,
@@ -142,6 +153,10 @@ ${form.fields(ctx, values, errors)}
       result = await form.act(deps.service, ctx, parsed.value, { by: linkActor(claims), linkId });
     } catch (e) {
       if (claims.nonce) await nonces.release(claims.nonce).catch(() => undefined);
+      if (isDondocError(e) && e.code === 'FORBIDDEN') {
+        req.log.warn({ taskId: task.id, action: claims.action, linkId, role: claims.role }, 'reply refused: not for this link holder; recorded');
+        return send(reply, 403, messagePage('bad', 'Không có thẩm quyền', `${e.problems[0]?.message ?? 'Liên kết này không có thẩm quyền thực hiện thao tác.'} Lần thử đã được ghi vào lịch sử nhiệm vụ.`, summary));
+      }
       if (isDondocError(e) && e.httpStatus < 500) return send(reply, 409, messagePage('warn', 'Không thực hiện được', `Thông tin chưa được ghi nhận: ${e.message}. Vui lòng mở lại liên kết để xem tình trạng mới nhất.`, summary));
       throw e;
     }
