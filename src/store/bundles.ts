@@ -105,14 +105,18 @@ return out
 `;
 
 type Scripts = {
-  dondocBundleAdd(numKeys: number, ...args: Array<string | number>): Promise<Array<number | string>>;
+  dondocBundleAdd1(...args: Array<string | number>): Promise<Array<number | string>>;
+  dondocBundleAdd3(...args: Array<string | number>): Promise<Array<number | string>>;
   dondocBundleClose(meta: string, members: string, now: number, early: number): Promise<string[]>;
 };
 
 function scripts(redis: RedisClient): Scripts {
   const r = redis as unknown as Partial<Scripts>;
-  if (!r.dondocBundleAdd) {
-    redis.defineCommand('dondocBundleAdd', { lua: ADD_LUA });
+  if (!r.dondocBundleAdd1) {
+    // A fixed number of keys per variant: ioredis' auto-pipelining on a Cluster takes the first
+    // argument as the key to route by, which for a variable-keys script would be the key count.
+    redis.defineCommand('dondocBundleAdd1', { numberOfKeys: 2, lua: ADD_LUA });
+    redis.defineCommand('dondocBundleAdd3', { numberOfKeys: 6, lua: ADD_LUA });
     redis.defineCommand('dondocBundleClose', { numberOfKeys: 2, lua: CLOSE_LUA });
   }
   return redis as unknown as Scripts;
@@ -128,7 +132,9 @@ export function makeBundles(redis: RedisClient, prefix: string): Bundles {
       });
       const argv: Array<string | number> = [member, at, now, TTL_MS, meta.kind];
       for (const c of candidates) argv.push(c.fireAtIfNew, c.window);
-      const [index, fireAt, opened] = await s.dondocBundleAdd(keys.length, ...keys, ...argv);
+      if (candidates.length !== 1 && candidates.length !== 3) throw new Error(`bundles.add: 1 or 3 candidate windows, got ${candidates.length}`);
+      const add = candidates.length === 1 ? s.dondocBundleAdd1.bind(s) : s.dondocBundleAdd3.bind(s);
+      const [index, fireAt, opened] = await add(...keys, ...argv);
       const i = Number(index);
       if (!i) return null;
       return { bundle: candidates[i - 1]!.id, fireAt: Number(fireAt), opened: Number(opened) === 1 };

@@ -226,7 +226,7 @@ describe('bundles', () => {
     const { makeBundles } = await import('../../src/store/bundles.js');
     const b = makeBundles(redis, prefix);
     const c = (w: string, fireAtIfNew: number) => ({ id: `b-esc-${w}-r0123456789ab`, window: 0, fireAtIfNew });
-    const candidates = [c('20220701', T0 + 1000), c('20220704', T0 + 86_400_000)];
+    const candidates = [c('20220701', T0 + 1000), c('20220704', T0 + 86_400_000), c('20220705', T0 + 2 * 86_400_000)];
     expect(await b.add(candidates, 'task-1|x_r0123456789ab', T0, { kind: 'escalation' }, T0)).toEqual({ bundle: candidates[0]!.id, fireAt: T0 + 1000, opened: true });
     expect(await b.add(candidates, 'task-2|y_r0123456789ab', T0 + 500, { kind: 'escalation' }, T0)).toEqual({ bundle: candidates[0]!.id, fireAt: T0 + 1000, opened: false });
     // Due after its send time: the next window.
@@ -241,7 +241,9 @@ describe('bundles', () => {
     expect(await b.close(candidates[0]!.id, T0 + 2000, 0)).toEqual({ outcome: 'done' });
     // A bundle that sent nothing is forgotten: its window is free again.
     await b.finish(candidates[1]!.id, false);
-    expect(await b.add([candidates[1]!], 'task-5|v_r0123456789ab', T0 + 90_000_000, { kind: 'escalation' }, T0 + 90_000_000)).toMatchObject({ bundle: candidates[1]!.id, opened: true });
+    expect(await b.add(candidates.slice(1).concat(candidates[2]!), 'task-5|v_r0123456789ab', T0 + 90_000_000, { kind: 'escalation' }, T0 + 90_000_000)).toMatchObject({ bundle: candidates[1]!.id, opened: true });
+    // With bundling off a copy is a bundle of its own: one candidate.
+    expect(await b.add([{ id: 'b-x_r0123456789ab', window: 0, fireAtIfNew: T0 }], 'task-6|x_r0123456789ab', T0, { kind: 'escalation' }, T0)).toMatchObject({ bundle: 'b-x_r0123456789ab', opened: true });
   });
 });
 

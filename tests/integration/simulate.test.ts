@@ -15,15 +15,42 @@ const XLSX = path.join(ROOT, 'tests/fixtures/1510-UBND-TH.xlsx');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dondoc-simulate-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const RULE = 'Trường hợp đến hạn chưa hoàn thành, có khó khăn vướng mắc phải kịp thời báo cáo lãnh đạo UBND tỉnh phụ trách lĩnh vực để chỉ đạo.';
 
+interface SimNotification {
+  id: string;
+  at: string;
+  scheduled_at: string;
+  kind: string;
+  level: number;
+  task?: string;
+  step: string;
+  to: Array<{ email: string; title: string }>;
+  cc: Array<{ email: string; title: string }>;
+  mails: string[];
+}
+interface SimMail {
+  id: string;
+  at: string;
+  kind: string;
+  to: { email: string; title: string; role: string };
+  items: string[];
+  subject: string;
+  file: string;
+}
 interface SimJson {
   total: number;
+  mails: number;
   by_level: Record<string, number>;
   by_day: Array<{ date: string; total: number }>;
   by_body: Array<{ body: string; total: number }>;
-  messages: Array<{ id: string; at: string; kind: string; level: number; task?: string; step: string; subject: string; file: string; to: Array<{ email: string }> }>;
+  by_recipient: Array<{ email: string; mails: number; items: number; days: number; max_per_day_of_a_kind: number }>;
+  by_recipient_day: Array<{ email: string; date: string; mails: number; items: number } & Record<string, number>>;
+  notifications: SimNotification[];
+  messages: SimMail[];
 }
+
+const CHAIRMAN = 'chutich.ubnd@thainguyen.example.gov.vn';
+const SNV = 'giamdoc.snv@thainguyen.example.gov.vn';
 
 describe('dondoc simulate, 1510/UBND-TH, 01/04–31/08/2022', () => {
   const out = path.join(tmp, 'eml');
@@ -36,7 +63,7 @@ describe('dondoc simulate, 1510/UBND-TH, 01/04–31/08/2022', () => {
     sim = JSON.parse(r.stdout) as SimJson;
   });
 
-  it('sends the expected number of messages per level', () => {
+  it('sends the expected number of notifications per level', () => {
     // Worked out by hand. D = Thu 30/06/2022 (a working day). The ladder, all at 07:30:
     //   reminders Thu 23/06 (5 wd before), Tue 28/06 (2 wd), Thu 30/06 (on D);
     //   coordinators Tue 28/06; L1 Fri 01/07; L2 Tue 05/07; L3 Thu 14/07, then Thu 28/07,
@@ -59,52 +86,83 @@ describe('dondoc simulate, 1510/UBND-TH, 01/04–31/08/2022', () => {
     //   from Mon 27/06 (3 days left to 30/06) to 31/08 — 4 in June + 21 in July + 23 in August = 48.
     expect(sim.by_level).toEqual({ reminder: 25, coordinator: 13, level1: 6, level2: 6, level3: 17, digest: 48 });
     expect(sim.total).toBe(115);
-    expect(sim.messages).toHaveLength(115);
+    expect(sim.notifications).toHaveLength(115);
+  });
+
+  it('one mail per person and kind a day: the chairman gets lists, never a pile', () => {
+    // Every recipient: at most one mail of a kind on any day.
+    for (const r of sim.by_recipient) expect(r.max_per_day_of_a_kind, r.email).toBe(1);
+    // Level 3 of the four open tasks falls on the same days (14/07, 28/07, 11/08, 25/08), with
+    // 6/STTTT's (still open on 14/07) too: the chairman gets one list on each of those days.
+    const toChairman = sim.messages.filter((m) => m.to.email === CHAIRMAN);
+    // (On 05/07 it is level 2 of the two tasks whose leader in charge is the chairman.)
+    expect(toChairman.map((m) => [m.at.slice(0, 10), m.kind, m.items.length])).toEqual([
+      ['2022-07-05', 'level2', 2],
+      ['2022-07-14', 'level3', 5],
+      ['2022-07-28', 'level3', 4],
+      ['2022-08-11', 'level3', 4],
+      ['2022-08-25', 'level3', 4],
+    ]);
+    expect(sim.by_recipient.find((r) => r.email === CHAIRMAN)).toMatchObject({ mails: 5, items: 19, days: 5 });
+    expect(sim.by_recipient.find((r) => r.email === SNV)).toMatchObject({ mails: 4, items: 17 });
+    // Each notification went to each of its recipients once: a copy per person.
+    for (const n of sim.notifications.filter((x) => x.kind !== 'digest')) expect(n.mails.length, n.id).toBe(n.to.length + n.cc.length);
+    expect(sim.mails).toBe(sim.messages.length);
+    expect(sim.by_recipient_day.find((d) => d.email === CHAIRMAN && d.date === '2022-07-14')).toMatchObject({ mails: 1, items: 5, level3: 1 });
   });
 
   it('stops at completion, restarts at extension, and dates everything in the configured zone', () => {
-    const of = (task: string) => sim.messages.filter((m) => m.task === task).map((m) => `${m.at} ${m.step}`);
+    // The step's planned instant; it goes out after the bundle's gather delay (below).
+    const of = (task: string) => sim.notifications.filter((m) => m.task === task).map((m) => `${m.scheduled_at} ${m.step}`);
     expect(of('1510-ubnd-th-20220416-9-syt')).toEqual(['2022-06-23T07:30:00+07:00 r-b5wd', '2022-06-28T07:30:00+07:00 c-b2wd', '2022-06-28T07:30:00+07:00 r-b2wd']);
     expect(of('1510-ubnd-th-20220416-12-bdt')).toEqual(['2022-06-23T07:30:00+07:00 r-b5wd']);
     expect(of('1510-ubnd-th-20220416-6-stttt').slice(-3)).toEqual(['2022-07-01T07:30:00+07:00 e1-a1wd', '2022-07-05T07:30:00+07:00 e2-a3wd', '2022-07-14T07:30:00+07:00 e3-a10wd']);
     expect(sim.by_day[0]).toEqual({ date: '2022-06-23', reminder: 10, coordinator: 0, level1: 0, level2: 0, level3: 0, digest: 0, total: 10 });
     expect(sim.by_body.find((b) => b.body === 'VPUBND')).toMatchObject({ coordinator: 1, digest: 48, total: 49 });
+    // A mail goes out after its bundle's short gather delay (delivery.bundle_gather).
+    expect(sim.messages.find((m) => m.items.some((i) => i.startsWith('1510-ubnd-th-20220416-12-bdt_')))!.at).toBe('2022-06-23T07:30:05+07:00');
   });
 
-  it('writes every message as an .eml that parses as MIME with correct Vietnamese text and headers', async () => {
+  it('writes every mail as an .eml that parses as MIME with correct Vietnamese text and headers, to one person', async () => {
     const files = fs.readdirSync(out).filter((f) => f.endsWith('.eml'));
-    expect(files).toHaveLength(115);
+    expect(files).toHaveLength(sim.mails);
     for (const f of files) {
       const m = await simpleParser(fs.readFileSync(path.join(out, f)));
       expect(m.subject).toBeTruthy();
       expect(m.text).toMatch(/^Kính gửi: /);
       expect(m.messageId).toMatch(/^<[A-Za-z0-9_-]+@example\.gov\.vn>$/);
+      expect((Array.isArray(m.to) ? m.to[0] : m.to)?.value).toHaveLength(1);
+      expect(m.cc).toBeUndefined();
     }
-    const l3 = sim.messages.find((m) => m.task === '1510-ubnd-th-20220416-11-stttt' && m.step === 'e3-a10wd-x1')!;
-    const m = await simpleParser(fs.readFileSync(l3.file));
-    expect(m.subject).toBe(
-      '[Quá hạn – cấp 3, lần 2] Sở Thông tin và Truyền thông: Tăng cường công tác thông tin truyền thông, tạo đồng thuận xã hội – quá hạn 20 ngày làm việc (1510/UBND-TH)',
-    );
-    expect(m.messageId).toBe('<1510-ubnd-th-20220416-11-stttt_once_e3-a10wd-x1_20220630@example.gov.vn>');
-    expect(m.date?.toISOString()).toBe('2022-07-28T00:30:00.000Z');
-    expect((Array.isArray(m.to) ? m.to[0] : m.to)?.value.map((a) => a.name)).toEqual(['Chủ tịch UBND tỉnh', 'Giám đốc Sở Nội vụ']);
-    expect(m.text).toContain('Kính gửi: Chủ tịch UBND tỉnh; Giám đốc Sở Nội vụ');
-    expect(m.text).toContain('Công văn số 1510/UBND-TH ngày 16/04/2022 của UBND tỉnh Thái Nguyên về việc tập trung thực hiện một số nhiệm vụ trọng tâm trong quý II năm 2022 (mục 11)');
-    expect(m.text).toContain('đã quá hạn 20 ngày làm việc (thời hạn 30/06/2022)');
-    expect(m.text).toContain(RULE);
-    expect(m.html).toContain(RULE);
+    // The chairman's list of 28/07: four tasks, each with its letter and item, days overdue and level.
+    const list = sim.messages.find((m) => m.to.email === CHAIRMAN && m.at.startsWith('2022-07-28'))!;
+    const m = await simpleParser(fs.readFileSync(list.file));
+    expect(m.subject).toBe('Danh sách 4 nhiệm vụ quá hạn chưa hoàn thành – ngày 28/07/2022');
+    expect(m.messageId).toMatch(/^<b-esc-20220728-r[0-9a-f]{12}@example\.gov\.vn>$/);
+    expect(m.date?.toISOString()).toBe('2022-07-28T00:30:05.000Z');
+    expect((Array.isArray(m.to) ? m.to[0] : m.to)?.value).toEqual([{ name: 'Chủ tịch UBND tỉnh', address: CHAIRMAN }]);
+    expect(m.text).toMatch(/^Kính gửi: Chủ tịch UBND tỉnh\n/);
+    expect(m.text).toContain('4 nhiệm vụ dưới đây đã quá hạn');
+    expect(m.text).toContain('Công văn số 1510/UBND-TH ngày 16/04/2022 của UBND tỉnh Thái Nguyên (mục 11)');
+    expect(m.text).toContain('Tình trạng: Đã quá hạn 20 ngày làm việc (quá hạn cấp 3, lần 2)');
+    expect(m.text).toContain('Đồng gửi: Giám đốc Sở Nội vụ; Chánh Văn phòng UBND tỉnh');
+    expect(String(m.headers.get('x-dondoc-items')).split(' ')).toHaveLength(4);
+    // 2022 is before Công văn 7176/UBND-NC (04/12/2024): no mail cites it.
+    for (const f of files) expect((await simpleParser(fs.readFileSync(path.join(out, f)))).text).not.toContain('7176/UBND-NC');
     const digest = await simpleParser(fs.readFileSync(sim.messages.find((x) => x.kind === 'digest' && x.at.startsWith('2022-06-27'))!.file));
     // Ten tasks are due 30/06; 3/SKHDT was completed on 24/06.
     expect(digest.subject).toBe('Tổng hợp nhiệm vụ ngày 27/06/2022: 0 quá hạn, 9 sắp đến hạn');
   });
 
-  it('prints a summary table per level, body and day', async () => {
+  it('prints a summary table per level, body, day and recipient', async () => {
     const r = await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '2022-06-01', '--to', '2022-07-01', '--config', CONFIG]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Simulated 2022-06-01 – 2022-07-01: 14 tasks, 49 messages \(use --out DIR to write them as \.eml\)\n/);
+    expect(r.stdout).toMatch(/^Simulated 2022-06-01 – 2022-07-01: 14 tasks, 49 notifications in \d+ mails to \d+ recipients \(use --out DIR to write them as \.eml\)\n/);
     // To 01/07: the reminders and coordinators as above, level 1 on 01/07, digests 27/06–01/07.
-    expect(r.stdout).toContain('\nBy level:\n  remind      25\n  coord       13\n  L1           6\n  L2           0\n  L3           0\n  digest       5\n');
+    expect(r.stdout).toContain('\nBy level (notifications):\n  remind      25\n  coord       13\n  L1           6\n  L2           0\n  L3           0\n  digest       5\n');
     expect(r.stdout).toMatch(/\n {2}2022-06-28 +8 +13 +0 +0 +0 +1 +22\n/);
+    expect(r.stdout).toMatch(/\nBy recipient \(mails; max\/day: the most mails of one kind in one day\):\n {2}recipient +mails +items +days +max\/day +title\n/);
+    expect(r.stdout).toMatch(/\n {2}chanhvanphong\.vpubnd@thainguyen\.example\.gov\.vn +\d+ +\d+ +\d+ +1 +Chánh Văn phòng UBND tỉnh\n/);
   });
 
   it('with a go-live date, sends nothing that fell due before it', async () => {

@@ -15,7 +15,7 @@
 // with the broken rule on each line, so a red run says what went wrong, not "2 ≠ 1".
 // Other mail (daily digests, accountability mail) is checked for "at most once" only: its
 // due-ness is not the task planner's (the fault suite's config turns it off).
-import type { RedisClient } from '../../src/store/redis.js';
+import { type RedisClient, scanKeys } from '../../src/store/redis.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { copiesOf, recipientKey, splitCopyId } from '../../src/core/copies.js';
 import { isPending } from '../../src/core/notification.js';
@@ -175,16 +175,13 @@ export function assertDeliveryInvariant(f: DeliveryFacts): Verdict {
   return v;
 }
 
-/** Every record of the delivery log under a prefix (task hashes, _digest and _admin). */
+/** Every record of the delivery log under a prefix (task hashes, _digest and _admin), on a single Redis or a Cluster. */
 export async function readDeliveryLog(redis: RedisClient, prefix: string): Promise<DeliveryRecord[]> {
   const keys = deliveryKeys(prefix);
   const out: DeliveryRecord[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', keys.pattern, 'COUNT', 500);
-    cursor = next;
+  for await (const found of scanKeys(redis, keys.pattern, 500)) {
     for (const key of found) for (const v of await redis.hvals(key)) out.push(JSON.parse(v) as DeliveryRecord);
-  } while (cursor !== '0');
+  }
   return out;
 }
 
