@@ -14,6 +14,7 @@
 //   GET  /api/reports?from=&to=&body=&format=, POST /api/reports/freeze   (reports.ts; with deps.redis)
 //   POST /api/tasks/:id/confirm-completion | reject-completion, /extension-requests/:rid/approve | reject
 //                                    replies decided through the API (replies-api.ts; with deps.replies)
+//   GET  /api/deliveries?state=failed&cursor= | ?task=ID   the delivery log, admin only (deliveries-api.ts; with deps.redis)
 //   GET|POST /r/:token               the pages the signed reply links open (pages/routes.ts; no token)
 //   GET  /office, /office/tasks/:id  the Provincial Office's page (office/routes.ts: its own
 //                                    login and session cookie, or a bearer token; HTML)
@@ -31,6 +32,7 @@ import { makeTaskService } from '../store/task-service.js';
 import type { ApplyResult, TaskStore } from '../store/task-store.js';
 import type { DeliveryRecord } from '../store/delivery-log.js';
 import { type Principal, authorize, makeAuthenticator } from './auth.js';
+import { registerDeliveriesApi } from './deliveries-api.js';
 import { deliveryView } from './delivery-view.js';
 import { type Metrics, registerMetricsRoute } from './metrics.js';
 import { type ReportRouteDeps, registerReportRoutes } from './reports.js';
@@ -275,7 +277,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Reports need the connection: a frozen period must come from its snapshot, never recomputed.
   if (deps.redis) registerReportRoutes(app, { store, calendar, org, now, redis: deps.redis });
 
-  const officeDeliveries = deps.deliveries ?? (deps.redis ? makeDeliveryLog(deps.redis, store.keys.prefix).forTask : undefined);
+  const deliveryLog = deps.redis ? makeDeliveryLog(deps.redis, store.keys.prefix) : undefined;
+  if (deliveryLog) registerDeliveriesApi(app, { log: deliveryLog, zone: calendar.zone, principal: (req) => principals.get(req) });
+  const officeDeliveries = deps.deliveries ?? deliveryLog?.forTask;
   registerOfficeRoutes(app, {
     store,
     calendar,

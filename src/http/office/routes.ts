@@ -213,8 +213,8 @@ export function registerOfficeRoutes(app: FastifyInstance, deps: OfficeDeps): vo
         let planNote: string | undefined;
         if (!deps.policy) planNote = 'Chưa nạp chính sách nhắc việc: lịch gửi thư dự kiến không hiển thị.';
         else {
-          // The planner's history: notifications already sent, or failed and reported (as the engine reads it).
-          const handled = new Set((deliveries ?? []).filter((r) => r.state === 'sent' || r.state === 'failed').map((r) => r.id));
+          // The planner's history: notifications released (gone out), or sent/failed (as the engine reads it).
+          const handled = new Set((deliveries ?? []).filter((r) => r.state === 'released' || r.state === 'sent' || r.state === 'failed').map((r) => r.id));
           try {
             plan = planNotifications(task, { has: (x) => handled.has(x) }, deps.policy, calendar, org, t);
           } catch (err) {

@@ -182,10 +182,12 @@ function eventEntry(e: LooseEvent, t: TimelineInput): TimelineEntry {
 function deliveryEntry(r: DeliveryRecord, t: TimelineInput): TimelineEntry {
   const at = r.state === 'sent' ? (r.sentAt ?? r.updatedAt) : r.state === 'skipped' || r.state === 'muted' ? r.plannedAt : r.updatedAt;
   const tone: Tone = r.state === 'sent' ? 'ok' : r.state === 'failed' ? 'bad' : r.state === 'skipped' || r.state === 'muted' ? 'muted' : 'warn';
+  // One entry per copy: each person's mail has its own state (sent, failed, muted…).
   const lines = [
     ...(r.subject ? [`Tiêu đề: ${r.subject}`] : []),
-    ...(r.to.length ? [`Gửi: ${r.to.join(', ')}`] : []),
+    ...(r.to.length ? [`Gửi: ${r.title ? `${r.title} <${r.to.join(', ')}>` : r.to.join(', ')}${r.as === 'cc' ? ' (đồng gửi)' : ''}`] : []),
     ...(r.cc.length ? [`Đồng gửi: ${r.cc.join(', ')}`] : []),
+    ...(r.mail && r.mail !== r.id ? [`Trong thư danh sách: ${r.mail}`] : []),
     ...(r.occurrence && r.occurrence !== ONCE ? [`Kỳ: ${r.occurrence}`] : []),
     ...(r.state === 'failed' && r.error ? [`Lỗi: ${r.error}`] : []),
     ...((r.state === 'skipped' || r.state === 'muted') && r.reason ? [`Lý do: ${r.reason}`] : []),
@@ -263,8 +265,9 @@ export function buildTimeline(t: TimelineInput): TimelineEntry[] {
   ];
   const logged = new Set<string>();
   for (const r of t.deliveries ?? []) {
-    logged.add(r.id);
-    entries.push(deliveryEntry(r, t));
+    // A release is not a delivery: its copies are (each a line of their own).
+    logged.add(r.notification ?? r.id);
+    if (r.state !== 'released') entries.push(deliveryEntry(r, t));
   }
   // What was sent or skipped is told by the delivery log; the plan adds the rest.
   for (const n of t.plan ?? []) if (n.state !== 'done' && !logged.has(n.id)) entries.push(plannedEntry(n, t));
