@@ -71,7 +71,7 @@ export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Pro
 
   if (format === 'json' || format === 'yaml') {
     const items = taskList(parseStructured(decodeText(buf, file), file, format), file);
-    const out = readStructuredItems(items, { file, resolver, ...(issuer ? { issuer } : {}) });
+    const out = readStructuredItems(items, { file, resolver, ...(issuer ? { issuer } : {}), ...(opts.org.issuer ? { own: opts.org.issuer } : {}) });
     const rows = rejectSharedIds(out.rows, out.problems, () => ({ column: 'id' }), file, 'give each task its own id, or its own source.item');
     return finish({ file, format, rows, problems: out.problems, warnings: out.warnings });
   }
@@ -80,7 +80,7 @@ export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Pro
   const sheet = readSheet(grid, file);
   const title = documentFromTitle(sheet.titleLines);
   requireColumns(sheet.columns, title, file, sheet.headerRow);
-  const ctx = { file, resolver, zone, ...(issuer ? { issuer } : {}), date1904: grid.date1904, columns: sheet.columns, title };
+  const ctx = { file, resolver, zone, ...(issuer ? { issuer } : {}), ...(opts.org.issuer ? { own: opts.org.issuer } : {}), date1904: grid.date1904, columns: sheet.columns, title };
   let rows: ImportedRow[] = [];
   const problems: RowProblem[] = [];
   const warnings: RowProblem[] = sheet.warnings.map((w) => ({ file, ...w }));
