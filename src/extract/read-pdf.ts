@@ -48,24 +48,19 @@ export function pageBlocks(items: readonly Item[]): Block[] {
     }
     if (cur) segs.push(cur);
   }
-  const left = Math.min(...segs.map((s) => s.x));
-  const blocks: Block[] = [];
-  let prev: Seg | undefined;
-  let text = '';
+  // Paragraphs grow per column: a title block's two columns interleave line by line.
+  const open: Array<{ x: number; y: number; h: number; text: string; done: boolean }> = [];
   for (const s of segs) {
-    const sameColumn = prev && Math.abs(prev.x - s.x) < 200;
-    const gap = prev ? prev.y - s.y : 0;
-    const newPara =
-      !prev || !sameColumn || gap > Math.max(prev.h, s.h) * 1.7 || LIST_MARK.test(s.text.trim()) || (s.x - left > s.h * 1.5 && prev.x - left <= s.h * 0.5 && /[.:;]$/.test(prev.text.trim()));
-    if (newPara && text) {
-      blocks.push({ text });
-      text = '';
-    }
-    text = text ? `${text} ${s.text.trim()}` : s.text.trim();
-    prev = s;
+    const t = s.text.trim();
+    const para = open.find((p) => !p.done && Math.abs(p.x - s.x) <= 40 && p.y - s.y <= Math.max(p.h, s.h) * 1.7 && !LIST_MARK.test(t));
+    // A paragraph below in the same column closes the ones it passes.
+    for (const p of open) if (p !== para && !p.done && Math.abs(p.x - s.x) <= 40) p.done = true;
+    if (para) {
+      para.text += ` ${t}`;
+      para.y = s.y;
+    } else open.push({ x: s.x, y: s.y, h: s.h, text: t, done: false });
   }
-  if (text) blocks.push({ text });
-  return blocks;
+  return open.map((p) => ({ text: p.text }));
 }
 
 export async function pdfBlocks(buf: Buffer): Promise<Block[]> {

@@ -81,7 +81,7 @@ export function readTitleBlock(letter: LetterText, from: number, to: number): Ti
       if (n && /\d|\//.test(n[1]!) && !t.number) {
         const raw = line.slice(line.length - n[1]!.length);
         const value = cleanNumber(raw);
-        const ok = /^\d+[A-Za-z]?(?:\/\d{4})?\/[\p{L}0-9][\p{L}0-9.-]*$/u.test(value);
+        const ok = /^\d+[A-Za-z]?(?:\/\d{4})?\/[\p{L}0-9][\p{L}0-9.&-]*$/u.test(value);
         const note = /\s/.test(raw.trim()) ? `khoảng trắng thừa đã bỏ: «${raw.trim()}»` : undefined;
         t.number = drafted(value, ok ? 'high' : 'low', lineSpan(bi, line, here), note);
         if (!ok) flags.push({ field: 'number', message: `số văn bản không đọc được: «${raw.trim()}»` });
