@@ -79,7 +79,12 @@ export function readTitleBlock(letter: LetterText, from: number, to: number): Ti
       }
       const n = NUMBER.exec(fl);
       if (n && /\d|\//.test(n[1]!) && !t.number) {
-        const raw = line.slice(line.length - n[1]!.length);
+        const after = line.slice(line.length - n[1]!.length);
+        // The number ends where its sign does; a PDF may run the subject ("V/v …") on after it.
+        const token = /^\d+[A-Za-z]?\s?\/\s?(?:\d{4}\s?\/\s?)?[\p{L}0-9][\p{L}0-9.&-]*/u.exec(after);
+        const raw = token ? token[0] : after;
+        const rest = after.slice(raw.length).trim();
+        if (rest && SUBJECT.test(foldSame(rest))) subject = { start: here + line.indexOf(rest, line.length - after.length + raw.length), parts: [rest] };
         const value = cleanNumber(raw);
         const ok = /^\d+[A-Za-z]?(?:\/\d{4})?\/[\p{L}0-9][\p{L}0-9.&-]*$/u.test(value);
         const note = /\s/.test(raw.trim()) ? `khoảng trắng thừa đã bỏ: «${raw.trim()}»` : undefined;
