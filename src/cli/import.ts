@@ -14,6 +14,8 @@ import type { UpsertItem } from '../store/upsert-plan.js';
 import type { UpsertResult } from '../store/task-store.js';
 import type { CliContext } from './context.js';
 import { formatVnDeadline, withTaskStore } from './task.js';
+import { leadCell } from '../extract/sheet.js';
+import { draftJson } from './extract.js';
 import type { Deadline } from '../core/task.js';
 
 interface Built {
@@ -29,11 +31,12 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
     .option('--dry-run', 'validate and show what would change; write nothing')
     .option('--partial', 'write the good rows even if some are rejected (exit 1 still)')
     .option('--json', 'print JSON')
+    .option('--expand-all', 'a letter: one row per body for items addressed to all its addressees')
     .option('--config <file>', 'config file')
-    .action(async (file: string, opts: { dryRun?: boolean; partial?: boolean; json?: boolean; config?: string }) => {
+    .action(async (file: string, opts: { dryRun?: boolean; partial?: boolean; json?: boolean; expandAll?: boolean; config?: string }) => {
       const config = ctx.config(opts.config);
       const { calendar, org } = config;
-      const read = await readTaskFile(file, { org, zone: calendar.zone.name });
+      const read = await readTaskFile(file, { org, zone: calendar.zone.name, ...(opts.expandAll ? { expandAll: true } : {}) });
       const by = `import:${path.basename(file)}`;
       const problems: RowProblem[] = [...read.problems];
       const warnings: RowProblem[] = [...read.warnings];
@@ -90,6 +93,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
               created: result.created.map((id) => ({ id, row: rowOf.get(id) })),
               updated: result.updated.map((u) => ({ id: u.id, row: rowOf.get(u.id), changes: changesToJson(u.changes, zone), events: u.events.map((e) => e.type) })),
               unchanged: result.unchanged.map((id) => ({ id, row: rowOf.get(id) })),
+              ...(read.draft ? { draft: draftJson(read.draft).rows } : {}),
               problems: problems.map(p),
               warnings: [...warnings.map(p), ...result.warnings.map((w) => ({ row: rowOf.get(w.id), id: w.id, message: w.message }))],
             },
@@ -100,6 +104,8 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
       } else {
         const out = (s: string): void => ctx.stdout.write(`${s}\n`);
         out(`Tệp ${read.file} (${read.format}): ${read.rows.length} nhiệm vụ đọc được, ${rejectedRows} dòng bị từ chối`);
+        // A letter: the rows drafted from it, as `dondoc extract` shows them (row n = sheet row n+1).
+        read.draft?.rows.forEach((r, i) => out(`  dòng ${i + 2}: mục ${r.item.value} · chủ trì: ${leadCell(r) || '?'} · ${r.title}${r.flags.length ? ' · cần xem lại' : ''}`));
         for (const x of problems) out(`  lỗi: ${formatRowProblem(x)}`);
         for (const x of warnings) out(`  lưu ý: ${formatRowProblem(x)}`);
         for (const w of result.warnings) out(`  lưu ý: dòng ${rowOf.get(w.id) ?? '?'} (${w.id}): ${w.message}`);

@@ -7,6 +7,7 @@ import { registerCalendarCommands } from './calendar.js';
 import { registerConfigCommands } from './config.js';
 import { type CliContext, makeCliContext } from './context.js';
 import { registerDeliveryCommands } from './delivery.js';
+import { registerExtractCommand } from './extract.js';
 import { registerImportCommands } from './import.js';
 import { registerPreviewCommand } from './preview.js';
 import { registerReportCommand } from './report.js';
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCalendarCommands(program, ctx);
   registerTaskCommands(program, ctx);
   registerImportCommands(program, ctx);
+  registerExtractCommand(program, ctx);
   registerPreviewCommand(program, ctx);
   registerSimulateCommand(program, ctx);
   registerReportCommand(program, ctx);

@@ -61,6 +61,7 @@ export function loadOrgDirectory(given: { section: OrgSection | undefined; baseD
     // Never let a real deployment mail the example addresses without being told.
     built.warnings.unshift(`${given.configFile}: no org section: using the example directory ${shown} (example addresses); set org.directory and org.roles for real use`);
   }
+  if (opts.section.issuer) built.org = { ...built.org, issuer: opts.section.issuer };
   return { ...built, text };
 }
 

@@ -12,7 +12,8 @@ export type BodyMatch =
   /** Up to 3 known names closest to the text, best first. */
   | { ok: false; suggestions: string[] };
 
-export type BodyMatcher = (text: string, onDay?: Day) => BodyMatch;
+/** `suggest: false` skips the closest-name search, for callers probing many phrases (letters). */
+export type BodyMatcher = (text: string, onDay?: Day, opts?: { suggest?: boolean }) => BodyMatch;
 
 const EXPANSIONS: Readonly<Record<string, readonly string[]>> = { ubnd: ['uy', 'ban', 'nhan', 'dan'] };
 
@@ -129,9 +130,9 @@ export function makeBodyMatcher(org: OrgDirectory): BodyMatcher {
     return [...new Set(ranked.map(([b]) => b.name))].slice(0, 3);
   }
 
-  return (text, onDay) => {
+  return (text, onDay, opts) => {
     const named = find(text.normalize('NFC'), onDay);
-    if (!named) return { ok: false, suggestions: suggest(text) };
+    if (!named) return { ok: false, suggestions: opts?.suggest === false ? [] : suggest(text) };
     const body = onDay === undefined ? named : (currentBody(org, named.code, onDay) ?? named);
     return { ok: true, body, named };
   };

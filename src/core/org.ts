@@ -64,10 +64,29 @@ export interface OrgRoles {
   inspectorate: string;
 }
 
+/**
+ * The committee the installation serves, as its own letters name it: documents whose number
+ * carries one of its codes (…/UBND-TH, …/KH-UBND) are its own, so a register need not repeat
+ * the issuer on every row. Config `org.issuer`; absent, nothing is assumed.
+ */
+export interface OwnIssuer {
+  /** "UBND tỉnh Thái Nguyên": the issuer recorded on its tasks. */
+  name: string;
+  /** Codes in its document numbers: "UBND" in 1510/UBND-TH and 08/KH-UBND. */
+  codes: readonly string[];
+  /** How its letters name it: "UBND tỉnh", "Ủy ban nhân dân tỉnh". */
+  short: readonly string[];
+  /** How its letters name its chairman: "Chủ tịch UBND tỉnh". */
+  chairman: readonly string[];
+  /** Other offices issuing in its house, e.g. Văn phòng UBND tỉnh (…/TB-VPUBND). */
+  also: ReadonlyArray<{ name: string; codes: readonly string[] }>;
+}
+
 export interface OrgDirectory {
   bodies: ReadonlyMap<string, Body>;
   leaders: ReadonlyMap<string, Leader>;
   roles: OrgRoles;
+  issuer?: OwnIssuer;
 }
 
 export function isBodyValidOn(body: Body, day: Day): boolean {

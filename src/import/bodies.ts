@@ -14,6 +14,8 @@ export interface Resolver {
   /** One entry of a ";"/new-line list, which may still hold several bodies separated by commas. */
   list(entry: string, onDay: Day | undefined): ListHit[];
   leader(text: string): Resolved<Leader>;
+  /** The body a phrase names on a day (its successor if it had ended), or undefined; no suggestions, cached. */
+  find(text: string, onDay: Day | undefined): Body | undefined;
 }
 
 export type ListHit = { text: string } & Resolved<Body>;
@@ -102,5 +104,16 @@ export function makeResolver(org: OrgDirectory): Resolver {
     return out;
   };
 
-  return { body, list, leader };
+  const found = new Map<string, Body | null>();
+  const find = (text: string, onDay: Day | undefined): Body | undefined => {
+    const key = `${text}\u0000${onDay ?? ''}`;
+    let r = found.get(key);
+    if (r === undefined) {
+      const m = match(text, onDay, { suggest: false });
+      found.set(key, (r = m.ok ? m.body : null));
+    }
+    return r ?? undefined;
+  };
+
+  return { body, list, leader, find };
 }

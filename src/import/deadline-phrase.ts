@@ -19,7 +19,8 @@ export type DeadlinePhrase =
 
 const HELP = 'write a date dd/mm/yyyy or a phrase like "Quý II/2022", "Tháng 6/2022", "Năm 2022", "Thường xuyên"';
 
-interface Candidate {
+export interface Candidate {
+  /** Where the phrase starts and how long it is, in the text given. */
   index: number;
   length: number;
   result: DeadlinePhrase;
@@ -54,7 +55,12 @@ const SEP = String.raw`\s?([/.-])\s?`;
 type Rule = [RegExp, (m: RegExpExecArray) => DeadlinePhrase];
 
 const RULES: Rule[] = [
-  [new RegExp(`${B}(?:thuong xuyen|khong (?:co )?thoi han|lien tuc)${E}`, 'g'), () => ({ ok: true, deadline: null, matched: '' })],
+  [new RegExp(`${B}(?:thuong xuyen|khong (?:co )?thoi han|lien tuc|kip thoi)${E}`, 'g'), () => ({ ok: true, deadline: null, matched: '' })],
+  // A periodic duty without its day ("Định kỳ hằng năm, báo cáo …"): the day is not guessed.
+  [
+    new RegExp(`${B}(?:dinh ky )?hang (nam|thang)${E}`, 'g'),
+    (m) => ({ ok: false, message: `a periodic duty needs its day: write e.g. "${m[1] === 'nam' ? 'Hằng năm, trước ngày 15/12' : 'Hằng tháng, trước ngày 20'}"` }),
+  ],
   // Periodic duties: "hằng năm, trước ngày 15/12", "hằng tháng, trước ngày 20", "hằng quý".
   [
     new RegExp(`${B}(?:dinh ky )?hang nam\\b[^0-9]{0,40}?(\\d{1,2})\\s?[/.-]\\s?(\\d{1,2})(?!\\s?[/.-]\\s?\\d)`, 'g'),
@@ -93,6 +99,11 @@ const RULES: Rule[] = [
       if (m[3].length !== 4) return { ok: false, message: `year ${Number(m[3])} is out of range (1900–2199)` };
       return endOfMonth(Number(m[3]), q * 3);
     },
+  ],
+  // Phases of plans: "giai đoạn 2023 - 2025", "Giai đoạn 1 (từ 2023 - 2025)" → the phase's last day.
+  [
+    new RegExp(`${B}giai doan\\s?(?:\\d\\s?)?\\(?\\s?(?:tu\\s?)?(?:nam\\s?)?(\\d{4})\\s?-\\s?(?:nam\\s?)?(\\d{4})${E}`, 'g'),
+    (m) => (Number(m[2]) >= Number(m[1]) ? endOfMonth(Number(m[2]), 12) : { ok: false, message: `the phase ${m[1]}–${m[2]} ends before it starts` }),
   ],
   // Halves: "6 tháng đầu năm 2022" → 30/06, "6 tháng cuối năm 2022" → 31/12.
   [
@@ -135,6 +146,20 @@ export function parseDeadlinePhrase(input: string): DeadlinePhrase {
     const r = endOfMonth(Number(text), 12);
     return r.ok ? { ...r, matched: text } : r;
   }
+  const found = phraseCandidates(text);
+  if (found.length === 0) return { ok: false, message: `not a date or a deadline phrase: ${HELP}` };
+  const cued = found.filter((c) => CUE.test(text.slice(Math.max(0, c.index - 25), c.index)));
+  const pool = cued.length > 0 ? cued : found;
+  pool.sort((a, b) => a.index - b.index || b.length - a.length);
+  const best = pool[0]!;
+  return best.result.ok ? { ...best.result, matched: text.slice(best.index, best.index + best.length).trim() } : best.result;
+}
+
+/**
+ * Every deadline phrase in a text already folded (no diacritics, lower case, dashes as "-",
+ * single spaces), in rule order; the letter reader (src/extract) chooses among them itself.
+ */
+export function phraseCandidates(text: string): Candidate[] {
   const found: Candidate[] = [];
   for (const [re, make] of RULES) {
     re.lastIndex = 0;
@@ -143,10 +168,8 @@ export function parseDeadlinePhrase(input: string): DeadlinePhrase {
       if (m[0].length === 0) re.lastIndex++;
     }
   }
-  if (found.length === 0) return { ok: false, message: `not a date or a deadline phrase: ${HELP}` };
-  const cued = found.filter((c) => CUE.test(text.slice(Math.max(0, c.index - 25), c.index)));
-  const pool = cued.length > 0 ? cued : found;
-  pool.sort((a, b) => a.index - b.index || b.length - a.length);
-  const best = pool[0]!;
-  return best.result.ok ? { ...best.result, matched: text.slice(best.index, best.index + best.length).trim() } : best.result;
+  return found;
 }
+
+/** The words that mark a deadline among other dates ("hoàn thành trước …"), for other readers. */
+export const DEADLINE_CUE = CUE;

@@ -5,7 +5,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { OrgDirectory } from '../core/org.js';
-import { makeZone } from '../core/zone.js';
+import { type Zone, makeZone } from '../core/zone.js';
+import type { Draft } from '../extract/draft.js';
+import { extractLetter } from '../extract/extract-letter.js';
+import { draftGrid } from '../extract/sheet.js';
 import { DondocError, usageError } from '../errors.js';
 import { makeResolver } from './bodies.js';
 import { readCsvGrid } from './csv.js';
@@ -23,7 +26,7 @@ import { readXlsxGrid } from './xlsx.js';
 export { formatRowProblem } from './problems.js';
 export type { ImportedRow, RowProblem } from './problems.js';
 
-export type ImportFormat = 'xlsx' | 'csv' | 'json' | 'yaml';
+export type ImportFormat = 'xlsx' | 'csv' | 'json' | 'yaml' | 'letter';
 
 export interface ImportResult {
   file: string;
@@ -31,6 +34,8 @@ export interface ImportResult {
   rows: ImportedRow[];
   problems: RowProblem[];
   warnings: RowProblem[];
+  /** For a letter: the rows drafted from it (src/extract), before the import checks. */
+  draft?: Draft;
 }
 
 export interface ReadTaskFileOptions {
@@ -39,16 +44,20 @@ export interface ReadTaskFileOptions {
   zone: string;
   /** Default issuer for documents ("UBND tỉnh Thái Nguyên") when the file does not say. */
   issuer?: string;
+  /** A letter: one row per body for items addressed to all its addressees. */
+  expandAll?: boolean;
 }
 
-const FORMATS: Record<string, ImportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.txt': 'csv', '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml' };
+// A .txt stays a CSV export (as before); letters come as .docx, .pdf or .md (`dondoc extract`
+// reads .txt letters too).
+const FORMATS: Record<string, ImportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.txt': 'csv', '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml', '.docx': 'letter', '.pdf': 'letter', '.md': 'letter' };
 
 export function formatOf(file: string): ImportFormat {
   const ext = path.extname(file).toLowerCase();
   const format = FORMATS[ext];
   if (format) return format;
   if (ext === '.xls') throw usageError(`${file}: old .xls workbooks are not read: open it in Excel and save it as .xlsx`);
-  throw usageError(`${file}: unknown file type "${ext}": expected .xlsx, .csv, .json or .yaml`);
+  throw usageError(`${file}: unknown file type "${ext}": expected .xlsx, .csv, .json or .yaml, or a letter (.docx, .pdf, .md)`);
 }
 
 export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Promise<ImportResult> {
@@ -59,6 +68,7 @@ export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Pro
   } catch {
     throw usageError(`unknown time zone "${opts.zone}"`);
   }
+  if (format === 'letter') return readLetterFile(file, opts, zone);
   let buf: Buffer;
   try {
     buf = await fs.readFile(file);
@@ -71,16 +81,38 @@ export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Pro
 
   if (format === 'json' || format === 'yaml') {
     const items = taskList(parseStructured(decodeText(buf, file), file, format), file);
-    const out = readStructuredItems(items, { file, resolver, ...(issuer ? { issuer } : {}) });
+    const out = readStructuredItems(items, { file, resolver, ...(issuer ? { issuer } : {}), ...(opts.org.issuer ? { own: opts.org.issuer } : {}) });
     const rows = rejectSharedIds(out.rows, out.problems, () => ({ column: 'id' }), file, 'give each task its own id, or its own source.item');
     return finish({ file, format, rows, problems: out.problems, warnings: out.warnings });
   }
 
   const grid: Grid = format === 'xlsx' ? await readXlsxGrid(buf, file) : readCsvGrid(buf, file);
+  return readGrid(grid, file, format, opts, zone);
+}
+
+/**
+ * A letter goes through the sheet `dondoc extract --out` would write, so what the clerk
+ * reviews is what is imported; a row with a flag is a rejected row (its reasons listed).
+ */
+async function readLetterFile(file: string, opts: ReadTaskFileOptions, zone: Zone): Promise<ImportResult> {
+  const { draft } = await extractLetter(file, opts.org, { ...(opts.expandAll ? { expandAll: true } : {}) });
+  const result = readGrid({ rows: draftGrid(draft), date1904: false }, file, 'letter', opts, zone);
+  const flagged = new Set<number>();
+  draft.rows.forEach((r, i) => {
+    if (r.flags.length === 0) return;
+    flagged.add(i + 2);
+    for (const f of r.flags) result.problems.push({ file, row: i + 2, column: `mục ${r.item.value}: ${f.field}`, message: f.message });
+  });
+  return finish({ ...result, rows: result.rows.filter((r) => !flagged.has(r.row)), draft });
+}
+
+function readGrid(grid: Grid, file: string, format: ImportFormat, opts: ReadTaskFileOptions, zone: Zone): ImportResult {
+  const resolver = makeResolver(opts.org);
+  const issuer = opts.issuer?.normalize('NFC').trim() || undefined;
   const sheet = readSheet(grid, file);
   const title = documentFromTitle(sheet.titleLines);
   requireColumns(sheet.columns, title, file, sheet.headerRow);
-  const ctx = { file, resolver, zone, ...(issuer ? { issuer } : {}), date1904: grid.date1904, columns: sheet.columns, title };
+  const ctx = { file, resolver, zone, ...(issuer ? { issuer } : {}), ...(opts.org.issuer ? { own: opts.org.issuer } : {}), date1904: grid.date1904, columns: sheet.columns, title };
   let rows: ImportedRow[] = [];
   const problems: RowProblem[] = [];
   const warnings: RowProblem[] = sheet.warnings.map((w) => ({ file, ...w }));

@@ -2,13 +2,14 @@
 // is reported (never only the first), naming the column and the value as the clerk wrote them.
 // An item addressed to several lead bodies becomes one task per lead body (issue 3, item 2).
 import type { Day } from '../core/day.js';
-import type { Body } from '../core/org.js';
+import type { Body, OwnIssuer } from '../core/org.js';
 import { deriveTaskId, slug } from '../core/task-codec.js';
 import type { Zone } from '../core/zone.js';
 import { type Resolver, isGenericBodies } from './bodies.js';
 import { type DateParse, parseDateCell } from './dates.js';
 import { parseDeadlinePhrase } from './deadline-phrase.js';
 import { type DocumentRef, cleanNumber, parseDocumentRef } from './document.js';
+import { ownIssuerOf } from './own-issuer.js';
 import { type RowReport, iso, readStatusEvents } from './events.js';
 import { type Column, type Field, FIELD_LABEL } from './headers.js';
 import type { ImportedRow, RowProblem } from './problems.js';
@@ -20,8 +21,10 @@ export interface RowContext {
   file: string;
   resolver: Resolver;
   zone: Zone;
-  /** Default issuer: a column wins, then the command line, then the title block. */
+  /** Default issuer: a column wins, then this (the command line), then the title block, then `own`. */
   issuer?: string;
+  /** The committee itself (config `org.issuer`): the issuer of its own numbers. */
+  own?: OwnIssuer;
   date1904: boolean;
   columns: Map<Field, Column>;
   /** The letter as the title block gives it, for sheets without document columns. */
@@ -93,8 +96,11 @@ export function readRecord(rec: SheetRecord, ctx: RowContext): RowOutcome {
   if (docDate === undefined) bad('date', `missing: the date of the letter (dd/mm/yyyy)${columns.has('date') ? '' : ` (add a column "${FIELD_LABEL('date')}")`}`);
   else if (!docDate.ok) bad(dateField, docDate.message, dateField ? undefined : ctx.title.date, 'source.date');
   else docDay = docDate.day;
-  const issuer = text('issuer') || ctx.issuer || ctx.title.issuer || '';
-  if (!issuer) bad('issuer', `missing: who issued the letter, e.g. "UBND tỉnh Thái Nguyên"${columns.has('issuer') ? '' : ` (add a column "${FIELD_LABEL('issuer')}" or give a default issuer)`}`);
+  const issuer = text('issuer') || ctx.issuer || ctx.title.issuer || ownIssuerOf(number, ctx.own) || '';
+  if (!issuer) {
+    const hint = ctx.own ? `; only numbers carrying ${ctx.own.codes.join('/')} are taken as ${ctx.own.name}'s own` : '; or set org.issuer in the config';
+    bad('issuer', `missing: who issued the letter, e.g. "UBND tỉnh Thái Nguyên"${columns.has('issuer') ? '' : ` (add a column "${FIELD_LABEL('issuer')}"${hint})`}`);
+  }
   const subject = oneLine(text('subject')) || docCell.subject || undefined;
   const itemField: Field | undefined = text('item') ? 'item' : text('stt') ? 'stt' : undefined;
   const item = itemField ? oneLine(text(itemField)).replace(/[.)]+$/, '') : undefined;

@@ -5,10 +5,12 @@
 import { type Day, formatIsoDay, parseIsoDay } from '../core/day.js';
 import { deriveTaskId, taskInputSchema } from '../core/task-codec.js';
 import { parseYaml } from '../config/load.js';
+import type { OwnIssuer } from '../core/org.js';
 import { DondocError } from '../errors.js';
 import { isGenericBodies, type Resolver } from './bodies.js';
 import { parseDateCell } from './dates.js';
 import { parseDeadlinePhrase } from './deadline-phrase.js';
+import { ownIssuerOf } from './own-issuer.js';
 import type { ImportedRow, RowProblem } from './problems.js';
 import { splitList } from './text.js';
 import { checkTaskInput } from './validate.js';
@@ -17,6 +19,8 @@ export interface StructuredContext {
   file: string;
   resolver: Resolver;
   issuer?: string;
+  /** The committee itself (config `org.issuer`): the issuer of its own numbers. */
+  own?: OwnIssuer;
 }
 
 /** The list of task objects in a parsed file. */
@@ -70,7 +74,10 @@ export function readStructuredItems(items: unknown[], ctx: StructuredContext): {
     fixDate(source, 'date', 'source.date');
     fixDate(item, 'assigned_on', 'assigned_on');
     if (source && typeof source.item === 'number') source.item = String(source.item);
-    if (source && source.issuer === undefined && ctx.issuer) source.issuer = ctx.issuer;
+    if (source && source.issuer === undefined) {
+      const issuer = ctx.issuer ?? (typeof source.number === 'string' ? ownIssuerOf(source.number, ctx.own) : undefined);
+      if (issuer) source.issuer = issuer;
+    }
     const docDay: Day | undefined = typeof source?.date === 'string' ? (parseIsoDay(source.date) ?? undefined) : undefined;
 
     if (typeof item.deadline === 'string' && !isoish(item.deadline)) {

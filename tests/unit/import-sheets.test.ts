@@ -457,7 +457,7 @@ describe('problems with the file as a whole', () => {
   it('a missing file, an old .xls, an unknown type', async () => {
     expect((await rejected(path.join(tmp, 'nope.csv'))).message).toContain('cannot read the file (not found)');
     expect((await rejected(path.join(tmp, 'old.xls'))).code).toBe('USAGE');
-    expect((await rejected(path.join(tmp, 'x.docx'))).message).toContain('expected .xlsx, .csv, .json or .yaml');
+    expect((await rejected(path.join(tmp, 'x.odt'))).message).toContain('expected .xlsx, .csv, .json or .yaml');
   });
 
   it('a file that is not a workbook', async () => {

@@ -29,11 +29,44 @@ const rolesSchema = z.strictObject(
   { error: 'expected the four roles: provincial_office, home_affairs, chairman, inspectorate' },
 );
 
+const issuerCode = z.string({ error: 'expected a code like UBND' }).transform((s) => s.normalize('NFC').trim().toUpperCase()).refine((s) => /^[A-ZĐ0-9]{1,20}$/.test(s), { error: 'expected a code of capital letters, like UBND or VPUBND' });
+
+/** "UBND tỉnh Thái Nguyên" → the forms its letters use for itself and its chairman. */
+function shortForms(name: string): { short: string[]; chairman: string[] } {
+  const m = /^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(tỉnh|thành phố)\b/iu.exec(name);
+  if (!m) return { short: [], chairman: [] };
+  const level = m[1]!.toLocaleLowerCase('vi');
+  return { short: [`UBND ${level}`, `Ủy ban nhân dân ${level}`], chairman: [`Chủ tịch UBND ${level}`, `Chủ tịch Ủy ban nhân dân ${level}`] };
+}
+
+/** The committee itself (`org.issuer`): a name, or the name with its codes and short forms. */
+export const issuerSchema = z
+  .union(
+    [
+      text.transform((name) => ({ name, codes: ['UBND'], short: [] as string[], chairman: [] as string[], also: [] as Array<{ name: string; codes: string[] }> })),
+      z.strictObject({
+        name: text,
+        /** Codes in its document numbers ("UBND" in 1510/UBND-TH, 08/KH-UBND). */
+        codes: z.array(issuerCode).min(1).default(['UBND']),
+        short: z.array(text).default([]),
+        chairman: z.array(text).default([]),
+        also: z.array(z.strictObject({ name: text, codes: z.array(issuerCode).min(1) })).default([]),
+      }),
+    ],
+    { error: 'expected the committee\'s name ("UBND tỉnh Thái Nguyên") or { name, codes, short, chairman, also }' },
+  )
+  .transform((i) => {
+    const derived = shortForms(i.name);
+    return { ...i, short: i.short.length ? i.short : derived.short, chairman: i.chairman.length ? i.chairman : derived.chairman };
+  });
+
 export const orgSectionSchema = z.strictObject(
   {
     /** The directory file, relative to the config file. */
     directory: text,
     roles: rolesSchema,
+    /** The committee itself: the issuer of rows whose number carries its code. */
+    issuer: issuerSchema.optional(),
   },
   { error: 'expected an org section with `directory: org.yaml` and `roles:` (see the shipped config/dondoc.yaml)' },
 );
