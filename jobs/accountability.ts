@@ -93,7 +93,7 @@ export function makeAccountability(ctx: JobContext & { redis: RedisClient }) {
     const rule = config.accountability.lateness;
     const inputs: ReportInput[] = await service.inputs();
     for (const c of latenessCrossings(inputs, cal, org, rule, now, settled)) {
-      const letter = latenessNotice(c, rule, org, cal, { now, senderName });
+      const letter = latenessNotice(c, rule, org, cal, { now, senderName, basis: config.policy.basis });
       await send(letter, 'lateness_notice', now, pass.lateness, log.child({ id: c.id, body: c.body }));
     }
     log.info(pass, 'accountability pass');

@@ -212,7 +212,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           deliveries: (id) => engine.log.forTask(id),
           office: { policy: cfg.config.policy },
           // Issue 6: reply links' pages and API; their notices go through the engine's queue.
-          replies: { links: cfg.config.links, notice: (req) => engine.notice(req) },
+          replies: { links: cfg.config.links, notice: (req) => engine.notice(req), basis: cfg.config.policy.basis },
         });
       if (env.apiTokens.length === 0) logger.warn('DONDOC_API_TOKENS is empty: every API request except /api/health and /metrics is refused with 401');
       const served = await serveSwappable(buildHttp(current()), { port: env.httpPort, host: env.httpHost });

@@ -17,7 +17,7 @@ import { registerTaskCommands } from './task.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('dondoc')
-    .description('Reminders and escalations for provincial task deadlines (Công văn 7176/UBND-NC)')
+    .description('Reminders and escalations for provincial task deadlines, on the accountability rules of the installation')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({

@@ -1,5 +1,7 @@
 // `dondoc preview TASK_ID|--tasks FILE [--at INSTANT] [--json]`: the planned timeline of each
-// task — when, state, kind, level, to, cc, subject. With --tasks it reads a task file (every
+// task — when, state, kind, level, to, cc, subject, and each notification's copies (one per
+// person, with the links that person gets) — then the mails ahead as the service bundles them,
+// per recipient and day (src/cli/preview-mails.ts). With --tasks it reads a task file (every
 // import format) and never touches Redis: what would already have been sent by --at is
 // replayed and shown as done. With TASK_ID it reads the task from the store.
 // JSON instants are ISO-8601 in the configured zone, dates YYYY-MM-DD.
@@ -18,6 +20,7 @@ import { DondocError, usageError } from '../errors.js';
 import { formatRowProblem, readTaskFile } from '../import/read-task-file.js';
 import { type Templates, loadTemplates, renderNotification } from '../mail/render.js';
 import type { CliContext } from './context.js';
+import { copiesJson, forecastMails, forecastText } from './preview-mails.js';
 
 /** Reads a task file into replays (each task as it stood at any instant); refuses a file with bad rows. */
 export async function readReplays(file: string, loaded: LoadedConfig): Promise<Replay[]> {
@@ -156,6 +159,7 @@ export function registerPreviewCommand(program: Command, ctx: CliContext): void 
         return { task, plan, subjects };
       });
       for (const w of new Set(out.flatMap((o) => o.plan.flatMap((n) => n.warnings ?? [])))) ctx.stderr.write(`warning: ${w}\n`);
+      const forecast = () => forecastMails(source.tasks, (id) => source.history(id) as ReadonlySet<string> | undefined, loaded, now, out.flatMap((o) => o.plan));
 
       if (opts.json) {
         const json = {
@@ -172,9 +176,11 @@ export function registerPreviewCommand(program: Command, ctx: CliContext): void 
               ...(deadlineOf(task) && deadlineOf(task) !== task.deadline ? { deadline_in_force: formatDeadline(deadlineOf(task)!) } : {}),
               ...(status.effectiveDay !== undefined ? { effective_deadline: formatIsoDay(status.effectiveDay) } : {}),
               status: status.status,
-              notifications: plan.map((n, i) => notificationJson(n, subjects[i], loaded)),
+              notifications: plan.map((n, i) => ({ ...notificationJson(n, subjects[i], loaded), copies: copiesJson(n, task, loaded) })),
             };
           }),
+          // The mails ahead as the service bundles them: per recipient, day and kind.
+          mails_ahead: forecast(),
         };
         ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
@@ -193,7 +199,12 @@ export function registerPreviewCommand(program: Command, ctx: CliContext): void 
           ctx.stdout.write(
             `  ${zone.formatInstant(n.at)}  ${pad(n.state, 10)}  ${pad(level, 6)}  to: ${who(n.to)}  cc: ${who(n.cc)}\n      ${subjects[i]}${n.reason ? `  [${n.reason}]` : ''}\n`,
           );
+          if (n.state === 'planned' || n.state === 'due') {
+            const copies = copiesJson(n, task, loaded);
+            ctx.stdout.write(`      ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'}, one per person: ${copies.map((c) => `${c.email}${c.links.length ? ` [links: ${c.links.join(', ')}]` : ''}`).join('; ')}\n`);
+          }
         });
       }
+      ctx.stdout.write(forecastText(forecast()));
     });
 }

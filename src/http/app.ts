@@ -40,6 +40,7 @@ import { registerOfficeRoutes } from './office/routes.js';
 import { setSecurityHeaders } from './office/security.js';
 import { type SessionKeySource, processSessionKey, sessionKeyFromRedis } from './office/session-key.js';
 import type { Policy } from '../core/policy.js';
+import type { BasisLetter } from '../core/basis.js';
 import { makeDeliveryLog } from '../store/delivery-log.js';
 import { type LinksConfig, linkSettings } from '../config/sections/links.js';
 import type { NoticeRequest } from '../core/notices.js';
@@ -79,6 +80,8 @@ export interface ReplyOptions {
   links: LinksConfig;
   /** Enqueues the notice a reply triggers (engine.notice); absent: replies send no mail. */
   notice?: (req: NoticeRequest) => Promise<void>;
+  /** policy.basis: the letter the pages refer to, the one in force on the day. */
+  basis?: readonly BasisLetter[];
 }
 
 export interface OfficeOptions {
@@ -271,7 +274,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       log: app.log,
     });
     registerReplyApi(app, { service: replies, by, respond });
-    if (settings && deps.redis) registerReplyPages(app, { store, calendar, org, now, settings, nonces: makeLinkNonces(deps.redis, store.keys.prefix), service: replies });
+    if (settings && deps.redis) {
+      registerReplyPages(app, { store, calendar, org, now, settings, nonces: makeLinkNonces(deps.redis, store.keys.prefix), service: replies, ...(deps.replies.basis ? { basis: deps.replies.basis } : {}) });
+    }
   }
 
   // Reports need the connection: a frozen period must come from its snapshot, never recomputed.

@@ -7,7 +7,8 @@ import { formatVnDay, ymdFromDay } from '../core/day.js';
 import type { LatenessCrossing, LateTask, RatingWindow } from '../core/lateness.js';
 import type { OrgDirectory } from '../core/org.js';
 import type { LatenessConfig } from '../config/sections/accountability.js';
-import { citeDocument, formatDeadlineVn } from '../mail/view.js';
+import type { BasisLetter } from '../core/basis.js';
+import { basisView, citeDocument, formatDeadlineVn } from '../mail/view.js';
 import { type LetterMessage, buildLetter } from './letter.js';
 
 const ROMAN = ['I', 'II', 'III', 'IV'];
@@ -42,8 +43,9 @@ export function latenessNotice(
   cfg: Pick<LatenessConfig, 'to' | 'cc'>,
   org: OrgDirectory,
   calendar: Calendar,
-  opts: { now: number; senderName?: string },
+  opts: { now: number; senderName?: string; basis?: readonly BasisLetter[] },
 ): LetterMessage {
+  const rating = basisView(opts.basis, calendar.zone.dayOf(opts.now))?.passages.rating;
   const period = windowText(c.window);
   const first = c.step === c.threshold;
   const head = c.head ? `${c.head.name}${c.head.title ? ` (${c.head.title})` : ''}` : undefined;
@@ -59,11 +61,8 @@ export function latenessNotice(
     ...(c.heads.length ? [{ p: `Số nhiệm vụ theo người đứng đầu tại ngày đến hạn: ${c.heads.map((h) => `${h.name}: ${h.count}`).join('; ')}.` }] : []),
     { p: 'Danh sách nhiệm vụ:' },
     { list: c.tasks.map((t) => taskLine(t, calendar)) },
-    {
-      p:
-        'Mục 5 Công văn số 7176/UBND-NC giao Giám đốc Sở Nội vụ gắn kết quả thực hiện nhiệm vụ với đánh giá, xếp loại hằng năm đối với cơ quan, đơn vị và người đứng đầu; ' +
-        'xem xét, đề xuất kiểm điểm, điều chuyển, bố trí công việc khác đối với người đứng đầu giải quyết hồ sơ, công việc chậm, muộn nhiều lần.',
-    },
+    // The rule in force (policy.basis), quoted; none before the province's letter took effect.
+    ...(rating ? [{ p: `${rating.cite.charAt(0).toUpperCase()}${rating.cite.slice(1)} giao: “${rating.text}”` }] : []),
   ];
   return buildLetter({
     id: c.id,

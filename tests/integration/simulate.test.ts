@@ -213,6 +213,32 @@ describe('dondoc preview', () => {
     expect(bdt.notifications.filter((n) => n.state === 'planned').map((n) => n.at)[0]).toBe('2022-09-23T07:30:00+07:00');
   });
 
+  it('shows each notification’s copies, one per person, and the mails ahead as they will be bundled', async () => {
+    const r = await runCliCaptured(['preview', '--tasks', XLSX, '--at', '2022-07-13T09:00:00+07:00', '--json', '--config', CONFIG]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      tasks: Array<{ id: string; notifications: Array<{ step: string; state: string; copies: Array<{ email: string; role: string; as: string; links: string[] }> }> }>;
+      mails_ahead: Array<{ email: string; date: string; kind: string; mails: number; items: number }>;
+    };
+    const l3 = j.tasks.find((t) => t.id === '1510-ubnd-th-20220416-9-syt')!.notifications.find((n) => n.step === 'e3-a10wd')!;
+    expect(l3.copies.map((c) => [c.role, c.as])).toEqual([
+      ['chairman', 'to'],
+      ['home_affairs', 'to'],
+      ['provincial_office', 'cc'],
+      ['leader', 'cc'],
+      ['head', 'cc'],
+    ]);
+    // The 2022 test config has no links: no copy carries any.
+    expect(l3.copies.every((c) => c.links.length === 0)).toBe(true);
+    // On Thu 14/07 the ten tasks' level 3 reaches the chairman as one mail of ten items.
+    expect(j.mails_ahead.find((m) => m.email === CHAIRMAN && m.date === '2022-07-14')).toEqual({ email: CHAIRMAN, title: 'Chủ tịch UBND tỉnh', date: '2022-07-14', kind: 'escalation', mails: 1, items: 10 });
+    expect(j.mails_ahead.every((m) => m.mails === 1)).toBe(true);
+    const text = await runCliCaptured(['preview', '--tasks', XLSX, '--at', '2022-07-13T09:00:00+07:00', '--config', CONFIG]);
+    expect(text.stdout).toContain('      5 copies, one per person: chutich.ubnd@thainguyen.example.gov.vn; giamdoc.snv@');
+    expect(text.stdout).toMatch(/\nMails ahead, one per person, kind and day \(items in each\):\n/);
+    expect(text.stdout).toMatch(/\n {2}2022-07-14 {2}chutich\.ubnd@thainguyen\.example\.gov\.vn +escalation +1 mail, 10 items {2}Chủ tịch UBND tỉnh\n/);
+  });
+
   it('reads every import format (a clerk’s .xlsx) without Redis', async () => {
     const r = await runCliCaptured(['preview', '--tasks', XLSX, '--at', '2022-06-20T09:00:00+07:00', '--config', CONFIG], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     expect(r.code).toBe(0);

@@ -8,7 +8,7 @@ import type { OrgDirectory } from '../../core/org.js';
 import { currentBody } from '../../core/org.js';
 import { deadlineInstant } from '../../core/status.js';
 import type { CompletionReport, Deadline, ExtensionRequest, Occurrence, Task } from '../../core/task.js';
-import { formatDeadlineVn } from '../../mail/view.js';
+import { type BasisView, formatDeadlineVn } from '../../mail/view.js';
 import type { ReplyService, ReplyWho } from '../../store/reply-service.js';
 import type { ApplyResult } from '../../store/task-store.js';
 import { type Html, html } from '../office/html.js';
@@ -25,6 +25,8 @@ export interface FormContext {
   report?: CompletionReport;
   /** The pending extension request (approve/reject forms). */
   request?: ExtensionRequest;
+  /** The letter in force today (policy.basis), for the forms' references to it. */
+  basis: BasisView | undefined;
 }
 
 export type Fields = Record<string, string>;
@@ -147,7 +149,7 @@ ${areaField('note', 'Ghi chú (nếu có)', v, e, {})}
 
 const extend: ReplyForm<{ deadline: Deadline; reason: string }> = {
   title: 'Đề nghị gia hạn / báo cáo khó khăn',
-  fields: (c, v, e) => html`${deadlinePassed(c) ? html`<div class="box">Thời hạn đã qua. Đề nghị vẫn được tiếp nhận nhưng được ghi nhận là gửi sau thời hạn (mục 3 Công văn số 7176/UBND-NC yêu cầu báo cáo kịp thời khi đến hạn).</div>` : ''}
+  fields: (c, v, e) => html`${deadlinePassed(c) ? html`<div class="box">Thời hạn đã qua. Đề nghị vẫn được tiếp nhận nhưng được ghi nhận là gửi sau thời hạn${c.basis?.passages.duty ? ` (${c.basis.passages.duty.ref} yêu cầu báo cáo kịp thời khi đến hạn)` : ''}.</div>` : ''}
 ${areaField('reason', 'Khó khăn, vướng mắc', v, e, { required: true, hint: 'Nêu rõ nguyên nhân chưa hoàn thành được đúng hạn.' })}
 ${dateField('deadline', 'Đề nghị gia hạn đến ngày', v, e, { min: Math.max(c.today, c.occ.deadline.day + 1), hint: `Thời hạn hiện tại: ${formatDeadlineVn(c.occ.deadline)}.` })}
 <p class="hint">Đề nghị được gửi ngay đến ${leaderTitle(c)} (lãnh đạo UBND tỉnh phụ trách lĩnh vực), đồng gửi Văn phòng UBND tỉnh.</p>`,
@@ -180,7 +182,7 @@ const noncoop: ReplyForm<{ coordinator: string; reason: string }> = {
 ${c.task.coordinators.map((code) => html`<label class="choice"><input type="radio" name="coordinator" value="${code}"${v.coordinator === code || c.task.coordinators.length === 1 ? html` checked` : ''} required> ${bodyName(c, code)}</label>`)}
 ${errorLine(e, 'coordinator')}</fieldset>
 ${areaField('reason', 'Nội dung báo cáo', v, e, { required: true, hint: 'Nêu rõ nội dung chưa phối hợp (ví dụ: chưa cung cấp số liệu đã đề nghị tại văn bản số …).' })}
-<p class="hint">Báo cáo được gửi đến ${leaderTitle(c)} và Văn phòng UBND tỉnh (mục 3 Công văn số 7176/UBND-NC) và được tính vào số liệu tổng hợp của đơn vị được nêu.</p>`,
+<p class="hint">Báo cáo được gửi đến ${leaderTitle(c)} và Văn phòng UBND tỉnh${c.basis?.passages.coordination ? ` (${c.basis.passages.coordination.ref})` : ''} và được tính vào số liệu tổng hợp của đơn vị được nêu.</p>`,
   button: 'Gửi báo cáo',
   parse(body, c) {
     const errors: Record<string, string> = {};

@@ -23,7 +23,8 @@ import type { OrgDirectory } from '../../core/org.js';
 import { type ReplyKind, decisionRefusal, occurrenceOf, replyBlocker } from '../../core/replies.js';
 import type { LinkSettings } from '../../config/sections/links.js';
 import { isDondocError } from '../../errors.js';
-import { formatDeadlineVn } from '../../mail/view.js';
+import { basisView, formatDeadlineVn } from '../../mail/view.js';
+import type { BasisLetter } from '../../core/basis.js';
 import type { LinkNonces } from '../../store/link-nonces.js';
 import type { ReplyService } from '../../store/reply-service.js';
 import type { TaskStore } from '../../store/task-store.js';
@@ -40,6 +41,8 @@ export interface ReplyPagesDeps {
   settings: LinkSettings;
   nonces: LinkNonces;
   service: ReplyService;
+  /** policy.basis: the letter the forms refer to (none before the first took effect). */
+  basis?: readonly BasisLetter[];
 }
 
 export const REPLY_CSP = "default-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -114,6 +117,7 @@ export function registerReplyPages(app: FastifyInstance, deps: ReplyPagesDeps): 
       org,
       now: t,
       today: zone.dayOf(t),
+      basis: basisView(deps.basis, zone.dayOf(t)),
       ...(occ.state.completionReport ? { report: occ.state.completionReport } : {}),
       ...(claims.request ? { request: occ.state.extensionRequests!.find((r) => r.id === claims.request)! } : {}),
     };
