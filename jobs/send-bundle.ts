@@ -43,7 +43,9 @@ export function makeSendBundle(ctx: JobContext) {
     let failed = 0;
     let busyUntil: number | undefined;
     let transient: unknown;
-    for (let k = 0; k < parts.length; k++) {
+    let delayed: unknown;
+    // The parts of a long list go out side by side, as many at once as the SMTP pool has connections.
+    const sendPart = async (k: number): Promise<void> => {
       const part = parts[k]!;
       const mailId = ordered.length === 1 ? part[0]!.base.id : bundleMailId(data.bundle, k);
       try {
@@ -64,10 +66,16 @@ export function makeSendBundle(ctx: JobContext) {
         failed += o.failed.length;
         if (o.busyUntil !== undefined) busyUntil = Math.max(busyUntil ?? 0, o.busyUntil);
       } catch (err) {
-        if (err instanceof DelayedError) throw err;
-        transient ??= err;
+        if (err instanceof DelayedError) delayed ??= err;
+        else transient ??= err;
       }
-    }
+    };
+    let next = 0;
+    const lanes = Math.max(1, Math.min(parts.length, loaded.config.delivery.max_connections));
+    await Promise.all(Array.from({ length: lanes }, async () => {
+      while (next < parts.length && delayed === undefined) await sendPart(next++);
+    }));
+    if (delayed !== undefined) throw delayed;
     if (transient !== undefined) throw transient;
     // Items another worker holds: looked at again when its lease ends (they are done by then, or claimable).
     if (busyUntil !== undefined) return delayJob(job, token, busyUntil - ctx.now() + 100);

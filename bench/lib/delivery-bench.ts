@@ -26,7 +26,7 @@ import { identityOf } from '../../src/queue/job-context.js';
 import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { makeTaskService } from '../../src/store/task-service.js';
 import { type TaskStore, makeTaskStore } from '../../src/store/task-store.js';
-import { deliveryConfig, makeClock, type Clock } from '../../tests/support/delivery-harness.js';
+import { LEADS, deliveryConfig, makeClock, type Clock } from '../../tests/support/delivery-harness.js';
 import { type PrivateRedis, randomPrefix, startRedis } from '../../tests/support/redis-server.js';
 
 export const POOL = { maxConnections: 5, maxMessages: 100, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
@@ -59,16 +59,17 @@ export interface Bench {
   stop(): Promise<void>;
   /** A fresh key prefix with its store. */
   space(): { prefix: string; store: TaskStore };
-  /** n tasks of 1510/UBND-TH, items 1..n, in the store; returns their ids. */
+  /** n tasks of 1510/UBND-TH, items 1..n, led by twelve bodies in turn, in the store; returns their ids. */
   tasks(store: TaskStore, n: number, over?: Partial<TaskInputJson>): Promise<string[]>;
-  /** An engine on the sink whose `sent` calls are counted in `sent.count`. */
-  engine(prefix: string, store: TaskStore, sink: Sink, o: { roles: { scheduler: boolean; worker: boolean }; tuning?: EngineTuning }): Promise<{ engine: Engine; sent: { count: number }; close(): Promise<void> }>;
+  /** An engine on the sink: items recorded sent counted in `sent.count`, mails (SMTP messages) in `sent.messages`. */
+  engine(prefix: string, store: TaskStore, sink: Sink, o: { roles: { scheduler: boolean; worker: boolean }; tuning?: EngineTuning }): Promise<{ engine: Engine; sent: { count: number; messages: number }; close(): Promise<void> }>;
 }
 
-export async function startBench(start: number): Promise<Bench> {
+/** `bundle: false`: every copy its own mail (per-message figures comparable with bare nodemailer). */
+export async function startBench(start: number, opts: { bundle?: boolean } = {}): Promise<Bench> {
   const server = await startRedis({ args: ['--appendfsync', 'everysec'] });
   const redis = await connectRedis(server.url, { role: 'service', timeoutMs: 30_000 });
-  const cfg = deliveryConfig({ digest: false });
+  const cfg = deliveryConfig({ digest: false, ...(opts.bundle === false ? { bundle: false } : {}) });
   const clock = makeClock(start);
   const logger = pino({ level: 'warn' });
   return {
@@ -93,7 +94,7 @@ export async function startBench(start: number): Promise<Bench> {
           const input = taskInputSchema.parse({
             title: `Chuẩn bị điều kiện tiêm vắc-xin phòng COVID-19 cho trẻ em từ 5 đến dưới 12 tuổi (mục ${j})`,
             source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', subject: 'V/v tập trung thực hiện một số nhiệm vụ trọng tâm trong quý II năm 2022', item: String(j) },
-            lead: 'SYT',
+            lead: LEADS[(j - 1) % LEADS.length]!,
             deadline: '2022-06-30',
             ...over,
           });
@@ -105,8 +106,8 @@ export async function startBench(start: number): Promise<Bench> {
       return ids;
     },
     async engine(prefix, store, sink, o) {
-      const sent = { count: 0 };
-      const mailer = makeMailer({
+      const sent = { count: 0, messages: 0 };
+      const smtp = makeMailer({
         smtpUrl: sink.url,
         maxConnections: POOL.maxConnections,
         maxMessages: POOL.maxMessages,
@@ -114,6 +115,7 @@ export async function startBench(start: number): Promise<Bench> {
         greetingTimeoutMs: POOL.greetingTimeout,
         socketTimeoutMs: POOL.socketTimeout,
       });
+      const mailer = { ...smtp, send: async (m: OutgoingMessage) => { const r = await smtp.send(m); sent.messages++; return r; }, close: () => smtp.close(), verify: () => smtp.verify(), describe: () => smtp.describe(), kind: smtp.kind };
       const conns: Redis[] = [];
       const engine = makeEngine({
         redis,

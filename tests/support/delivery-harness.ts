@@ -39,12 +39,13 @@ export const ADMIN = 'quantri@thainguyen.example.gov.vn';
 const FIXTURES = path.join(ROOT, 'tests/fixtures');
 
 /** The 2022 test config plus mail identity and delivery settings fit for tests (100 ms backoff). */
-export function deliveryConfig(opts: { admin?: string | null; extra?: string; digest?: boolean; calendar?: string } = {}): LoadedConfig {
+export function deliveryConfig(opts: { admin?: string | null; extra?: string; digest?: boolean; calendar?: string; bundle?: boolean } = {}): LoadedConfig {
   const fixture = fs.readFileSync(path.join(FIXTURES, 'dondoc-2022.yaml'), 'utf8');
   // `calendar`: YAML replacing the fixture's empty calendar section (extra days off…).
   const base = opts.calendar ? fixture.replace(/^calendar: \{\}$/m, `calendar: ${opts.calendar}`) : fixture;
   const admin = opts.admin === undefined ? ADMIN : opts.admin;
-  const text = `${base}${opts.digest === false ? '\npolicy: { digest: { enabled: false } }\n' : ''}
+  const policy = [...(opts.digest === false ? ['digest: { enabled: false }'] : []), ...(opts.bundle === false ? ['bundle: { enabled: false }'] : [])];
+  const text = `${base}${policy.length ? `\npolicy: { ${policy.join(', ')} }\n` : ''}
 mail:
   from: { name: Văn phòng UBND tỉnh Thái Nguyên, address: nhacviec@${DOMAIN} }
 delivery:
