@@ -12,10 +12,10 @@ import { type Zone } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
 import { DELIVERY_STATE_LABELS, deliveryView } from '../http/delivery-view.js';
 import { QUEUES, bullPrefix, isJobId } from '../queue/names.js';
-import { type DeliveryLog, type DeliveryRecord, makeDeliveryLog } from '../store/delivery-log.js';
+import { type DeliveryLog, type DeliveryRecord, makeDeliveryLog, retryEntry } from '../store/delivery-log.js';
 import { type MuteKind, makeMutes } from '../store/mutes.js';
 import { guard, type RedisClient } from '../store/redis.js';
-import { makeSchedule, specialMember } from '../store/schedule.js';
+import { makeSchedule } from '../store/schedule.js';
 import { intArg } from './args.js';
 import type { CliContext } from './context.js';
 import { cliActor, formatVnInstant, withTaskStore } from './task.js';
@@ -35,17 +35,20 @@ function printRecords(ctx: CliContext, records: readonly DeliveryRecord[], more:
 
 /**
  * A job that finished keeps its id in BullMQ, and adding a job with that id again is a no-op:
- * remove the finished one (failed, or completed after the worker recorded the failure) so the
- * scheduler can enqueue the notification anew. A job still waiting or running is left alone.
+ * remove the finished ones (failed, or completed after the worker recorded the failure) so the
+ * scheduler can enqueue them anew. A job still waiting or running is left alone.
  */
-async function forgetFinishedJob(redis: RedisClient, prefix: string, id: string): Promise<void> {
-  if (!isJobId(id)) return;
+async function forgetFinishedJobs(redis: RedisClient, prefix: string, ids: readonly string[]): Promise<void> {
+  const jobIds = [...new Set(ids.filter(isJobId))];
+  if (jobIds.length === 0) return;
   const { Queue } = await import('bullmq');
   for (const name of [QUEUES.notify, QUEUES.maintenance]) {
     const queue = new Queue(name, { connection: redis, prefix: bullPrefix(prefix, redis.isCluster) });
     try {
-      const state = await queue.getJobState(id);
-      if (state === 'failed' || state === 'completed') await queue.remove(id);
+      for (const id of jobIds) {
+        const state = await queue.getJobState(id);
+        if (state === 'failed' || state === 'completed') await queue.remove(id);
+      }
     } finally {
       await queue.close();
     }
@@ -120,17 +123,16 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
         const log = makeDeliveryLog(redis, prefix);
         const schedule = makeSchedule(redis, prefix);
         const targets = opts.allFailed ? await log.listFailed({ limit: 10_000 }) : [await findFailed(log, id!)];
-        let done = 0;
-        for (const r of targets) {
-          const now = ctx.now();
-          if (!(await log.resetForRetry(r.taskId, r.id, now))) continue;
-          // A finished BullMQ job keeps its id: remove it, or re-adding the same id is a no-op
-          // (a digest's job is the digest's, not its copy's).
-          await forgetFinishedJob(redis, prefix, r.taskId === '_digest' ? (splitCopyId(r.id)?.notificationId ?? r.id) : r.id);
-          await schedule.touch([SPECIAL.has(r.taskId) ? specialMember(r.taskId as '_digest' | '_admin', r.id) : r.taskId], now);
-          ctx.stdout.write(`retry: ${r.taskId} ${r.id}\n`);
-          done++;
-        }
+        const now = ctx.now();
+        const reset: DeliveryRecord[] = [];
+        for (const r of targets) if (await log.resetForRetry(r.taskId, r.id, now, { touch: false })) reset.push(r);
+        // A finished BullMQ job keeps its id: remove it, or re-adding the same id is a no-op
+        // (a digest's job is the digest's, not its copy's).
+        await forgetFinishedJobs(redis, prefix, reset.map((r) => (r.taskId === '_digest' ? (splitCopyId(r.id)?.notificationId ?? r.id) : r.id)));
+        // All at once: the scheduler places each person's retried copies in one list.
+        await schedule.touch([...new Set(reset.map((r) => retryEntry(r.taskId, r.id)))], now);
+        for (const r of reset) ctx.stdout.write(`retry: ${r.taskId} ${r.id}\n`);
+        const done = reset.length;
         ctx.stdout.write(`${done} thư sẽ được gửi lại${targets.length > done ? ` (${targets.length - done} đã thay đổi, bỏ qua)` : ''}\n`);
       });
     });

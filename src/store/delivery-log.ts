@@ -132,8 +132,12 @@ export interface DeliveryLog {
    * on with the cursor.
    */
   list(opts?: { taskId?: string; failed?: boolean; limit?: number; cursor?: string }): Promise<{ records: DeliveryRecord[]; more: number; cursor?: string }>;
-  /** failed → retrying, off the failed list, and the task re-planned (a digest or report re-enqueued); false when not failed. */
-  resetForRetry(taskId: string, id: string, now: number): Promise<boolean>;
+  /**
+   * failed → retrying, off the failed list, and the task re-planned (a digest or report
+   * re-enqueued); false when not failed. `touch: false` leaves the re-plan to the caller (a
+   * retry of many touches them together, so a person's retried copies go in one list).
+   */
+  resetForRetry(taskId: string, id: string, now: number, opts?: { touch?: boolean }): Promise<boolean>;
 
   /**
    * Fixes the copies of a notification the first time it goes out; returns the release in force
@@ -184,6 +188,9 @@ export const splitMember = (m: string): { taskId: string; id: string } => {
 };
 
 const isTerminal = (s: DeliveryState): boolean => s === 'sent' || s === 'failed';
+
+/** The schedule entry that makes a retried record go out again: its task, or its digest or report. */
+export const retryEntry = (taskId: string, id: string): string => (taskId.startsWith('_') ? specialMember(taskId as '_digest' | '_admin', id) : taskId);
 
 // KEYS[1] record hash; ARGV[1] now, ARGV[2] leaseUntil, ARGV[3] owner, ARGV[4] Message-ID,
 // ARGV[5..] pairs (id, base JSON). Returns pairs (outcome, record JSON).
@@ -457,7 +464,7 @@ export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog
       return { records: out.sort(byNewest).slice(0, limit), more: Math.max(0, total - limit) };
     },
 
-    async resetForRetry(taskId, id, now) {
+    async resetForRetry(taskId, id, now, opts = {}) {
       for (let i = 0; i < 5; i++) {
         const raw = await redis.hget(keys.record(taskId), id);
         const cur = parse(raw);
@@ -474,7 +481,7 @@ export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog
         if (await setIf(taskId, id, 'same', next, now, raw!)) {
           await redis.zrem(keys.failed, member(taskId, id));
           // The scheduler takes it from here: a task is re-planned; a digest or a report re-enqueued.
-          await schedule.touch([taskId.startsWith('_') ? specialMember(taskId as '_digest' | '_admin', id) : taskId], now);
+          if (opts.touch !== false) await schedule.touch([retryEntry(taskId, id)], now);
           return true;
         }
       }
