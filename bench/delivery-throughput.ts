@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       bench.clock.set(instant - LEAD_MS - 60_000);
       await bench.tasks(store, count);
       bench.clock.set(instant - LEAD_MS);
-      const e = await bench.engine(prefix, store, sink, { roles: { scheduler: true, worker: true } });
+      const e = await bench.engine(prefix, store, sink, { roles: { scheduler: true, worker: true }, ...(process.env.BENCH_CONCURRENCY ? { tuning: { concurrency: Number(process.env.BENCH_CONCURRENCY) } } : {}) });
       await waitFor(() => bench.clock.now() >= instant, LEAD_MS + 5000, 'the instant');
       const t0 = performance.now();
       await waitFor(() => e.sent.messages >= 2 * count, 300_000, 'every message sent');

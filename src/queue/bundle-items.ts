@@ -57,7 +57,7 @@ export async function resolveMembers(ctx: JobContext, members: readonly string[]
 
   await Promise.all(
     [...byTask].map(async ([taskId, ms]) => {
-      const [task, records] = await Promise.all([ctx.store.get(taskId), ctx.log.forTask(taskId)]);
+      const { task, records } = await ctx.planRead(taskId);
       const parsed = ms.map((m) => ({ member: m, id: splitMember(m).id, ...splitCopyId(splitMember(m).id)! }));
       const minimal = (p: (typeof parsed)[number]): RecordBase => ({ id: p.id, taskId, kind: fallbackKind, level: 0, notification: p.notificationId, to: [], cc: [], plannedAt });
       if (!task) {

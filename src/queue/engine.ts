@@ -24,6 +24,7 @@ import { formatIsoDay } from '../core/day.js';
 import type { DeliveryConfig } from '../config/sections/delivery.js';
 import type { Mailer, SendResult } from '../mail/message.js';
 import { makeBundles } from '../store/bundles.js';
+import { makePlanReader } from '../store/plan-read.js';
 import { type DeliveryLog, makeDeliveryLog } from '../store/delivery-log.js';
 import { type Mutes, makeMutes } from '../store/mutes.js';
 import { type Schedule, makeSchedule } from '../store/schedule.js';
@@ -244,6 +245,7 @@ export function makeEngine(deps: EngineDeps): Engine {
         ctx = {
           redis,
           store: deps.store,
+          planRead: makePlanReader(redis, prefix),
           log,
           bundles: makeBundles(redis, prefix),
           mutes,

@@ -13,6 +13,7 @@ import type { Mailer, SendResult } from '../mail/message.js';
 import { type Templates, loadTemplates } from '../mail/render.js';
 import type { Bundles } from '../store/bundles.js';
 import type { DeliveryLog } from '../store/delivery-log.js';
+import type { PlanRead } from '../store/plan-read.js';
 import type { Mutes } from '../store/mutes.js';
 import type { Schedule } from '../store/schedule.js';
 import type { TaskStore } from '../store/task-store.js';
@@ -31,6 +32,8 @@ export interface Enqueuer {
 
 export interface JobContext {
   store: TaskStore;
+  /** A task and its delivery log, in one round trip (src/store/plan-read.ts). */
+  planRead: (taskId: string) => Promise<PlanRead>;
   log: DeliveryLog;
   bundles: Bundles;
   mutes: Mutes;

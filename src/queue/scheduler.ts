@@ -42,7 +42,7 @@ export interface SchedulerTuning {
   minSleepMs: number;
 }
 
-export type SchedulerDeps = Pick<JobContext, 'store' | 'log' | 'bundles' | 'mutes' | 'schedule' | 'config' | 'now' | 'logger' | 'metrics' | 'enqueue'> & { tuning: SchedulerTuning };
+export type SchedulerDeps = Pick<JobContext, 'store' | 'planRead' | 'log' | 'bundles' | 'mutes' | 'schedule' | 'config' | 'now' | 'logger' | 'metrics' | 'enqueue'> & { tuning: SchedulerTuning };
 
 export interface Scheduler {
   /** One pass: leases due tasks, plans them, releases them with their next wake; returns how many. */
@@ -50,6 +50,9 @@ export interface Scheduler {
   /** Plans one task (or special entry) now; returns its next wake, or null for no entry. */
   planTask(id: string, now: number): Promise<number | null>;
 }
+
+/** A bundle whose send time is this near gets its job checked by every copy placed in it. */
+const NEAR_MS = 5000;
 
 export function makeScheduler(d: SchedulerDeps): Scheduler {
   const t = d.tuning;
@@ -82,16 +85,20 @@ export function makeScheduler(d: SchedulerDeps): Scheduler {
       d.logger.error({ taskId, notification: n.id }, 'scheduler: no open bundle for a due copy; trying again later');
       return;
     }
-    await d.enqueue.bundle(joined.bundle, joined.fireAt, now);
+    // The copy that opened the bundle gives it its job; a later one only makes sure of it once the
+    // send time is near (the opener may have died between the two steps; BullMQ's timers run on
+    // the wall clock, the injected clock may have jumped).
+    if (joined.opened || joined.fireAt <= now + NEAR_MS) await d.enqueue.bundle(joined.bundle, joined.fireAt, now);
   }
 
   async function planTask(id: string, now: number): Promise<number | null> {
     if (id.startsWith('_')) return planSpecial(id);
-    const task = await d.store.get(id);
+    const read = await d.planRead(id);
+    const task = read.task;
     if (!task) return null; // deleted: a bundle still holding its copies records "task deleted" when it fires
     const records = new Map<string, DeliveryRecord>();
     const handled = new Set<string>();
-    for (const r of await d.log.forTask(id)) {
+    for (const r of read.records) {
       records.set(r.id, r);
       if (r.state === 'released' || r.state === 'sent' || r.state === 'failed') handled.add(r.id);
     }
@@ -161,7 +168,7 @@ export function makeScheduler(d: SchedulerDeps): Scheduler {
       for (let round = 0; round < t.maxRounds; round++) {
         const leased = await d.schedule.lease(now, t.scheduleLeaseMs, t.batch);
         if (leased.length === 0) break;
-        await Promise.all(
+        const released = await Promise.all(
           leased.map(async ({ id, lease }) => {
             let next: number | null;
             try {
@@ -171,9 +178,11 @@ export function makeScheduler(d: SchedulerDeps): Scheduler {
               d.logger.error({ err, taskId: id }, 'scheduler: planning the task failed; trying again in a minute');
               next = now + 60_000;
             }
-            await d.schedule.release(id, lease, next, now);
+            return { id, lease, next };
           }),
         );
+        // The whole round's verdicts in one call.
+        await d.schedule.releaseMany(released, now);
         total += leased.length;
         if (leased.length < t.batch) break;
       }

@@ -27,6 +27,8 @@ export interface Schedule {
    * 'released', 'dirty' (touched meanwhile: due again now), or 'lost' (the lease expired and was taken).
    */
   release(id: string, lease: number, next: number | null, now: number): Promise<'released' | 'dirty' | 'lost'>;
+  /** release() for a whole round of leases, in one call. */
+  releaseMany(entries: ReadonlyArray<{ id: string; lease: number; next: number | null }>, now: number): Promise<Array<'released' | 'dirty' | 'lost'>>;
   remove(id: string): Promise<void>;
   /** The wake instant of each id (null: no entry). */
   scores(ids: readonly string[]): Promise<Array<number | null>>;
@@ -85,7 +87,32 @@ end
 return 0
 `;
 
+// KEYS[1] schedule; ARGV[1] now, then triples (id, lease, next or ''): RELEASE_LUA for each.
+const RELEASE_MANY_LUA = `
+local out = {}
+local now = ARGV[1]
+for i = 2, #ARGV, 3 do
+  local id = ARGV[i]
+  local lease = tonumber(ARGV[i + 1])
+  local s = redis.call('ZSCORE', KEYS[1], id)
+  local r = 0
+  if s then
+    s = tonumber(s)
+    if s == lease then
+      if ARGV[i + 2] == '' then redis.call('ZREM', KEYS[1], id) else redis.call('ZADD', KEYS[1], ARGV[i + 2], id) end
+      r = 1
+    elseif s == lease + 0.5 then
+      redis.call('ZADD', KEYS[1], now, id)
+      r = 2
+    end
+  end
+  out[#out + 1] = r
+end
+return out
+`;
+
 type Scripts = {
+  dondocScheduleReleaseMany(key: string, now: number, ...args: string[]): Promise<number[]>;
   dondocScheduleTouch(key: string, at: number, ...ids: string[]): Promise<number>;
   dondocScheduleLease(key: string, now: number, lease: string, batch: number): Promise<string[]>;
   dondocScheduleRelease(key: string, id: string, lease: string, next: string, now: number): Promise<number>;
@@ -97,6 +124,7 @@ function scripts(redis: RedisClient): Scripts {
     redis.defineCommand('dondocScheduleTouch', { numberOfKeys: 1, lua: TOUCH_LUA });
     redis.defineCommand('dondocScheduleLease', { numberOfKeys: 1, lua: LEASE_LUA });
     redis.defineCommand('dondocScheduleRelease', { numberOfKeys: 1, lua: RELEASE_LUA });
+    redis.defineCommand('dondocScheduleReleaseMany', { numberOfKeys: 1, lua: RELEASE_MANY_LUA });
   }
   return redis as unknown as Scripts;
 }
@@ -123,6 +151,16 @@ export function makeSchedule(redis: RedisClient, prefix: string): Schedule {
     async release(id, lease, next, now) {
       const r = await s.dondocScheduleRelease(key, id, leaseText(lease), next === null ? '' : String(Math.ceil(next)), Math.floor(now));
       return r === 1 ? 'released' : r === 2 ? 'dirty' : 'lost';
+    },
+    async releaseMany(entries, now) {
+      const out: Array<'released' | 'dirty' | 'lost'> = [];
+      for (let i = 0; i < entries.length; i += TOUCH_CHUNK) {
+        const args: string[] = [];
+        for (const e of entries.slice(i, i + TOUCH_CHUNK)) args.push(e.id, leaseText(e.lease), e.next === null ? '' : String(Math.ceil(e.next)));
+        const rs = await s.dondocScheduleReleaseMany(key, Math.floor(now), ...args);
+        for (const r of rs) out.push(r === 1 ? 'released' : r === 2 ? 'dirty' : 'lost');
+      }
+      return out;
     },
     async remove(id) {
       await redis.zrem(key, id);

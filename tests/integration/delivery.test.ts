@@ -216,6 +216,8 @@ describe('mutes', () => {
       return r?.state === 'muted' ? r : null;
     }, 'the muted record');
     expect((await e.log.get(id, copyOf(`${id}${L1}`, VP)))?.state).toBe('muted');
+    // The lists of the day sent nothing, so they are forgotten: an unmute today can still go today.
+    await until(async () => (await h.redis.keys(`${h.prefix}:bundle:*`)).length === 0, 'the empty lists forgotten');
     expect(rec.reason).toBe('muted (body SYT by ops: Sở đang chuyển hộp thư)');
     // While muted the scheduler leaves it alone.
     await e.touch(id);
