@@ -3,7 +3,8 @@
 // clock and config — the members' own notifications left out of the history, so a sibling copy
 // of one already released is judged as the first was — and each copy
 //   - goes in the mail when its notification is still pending and due, and the copy is one the
-//     notification owes (released now by the first bundle to reach it, or earlier by another);
+//     notification owes (released by this bundle's claim when it is the first to reach it, or
+//     earlier by another);
 //   - is recorded `skipped` with the reason when the plan moved on (completed, cancelled,
 //     extended, superseded, the task deleted) or its recipient is no longer one of the copies;
 //   - is recorded `muted` while a mute holds it back;
@@ -26,6 +27,8 @@ export interface BundleMember {
   n: TaskNotification;
   copy: ReleasedCopy;
   base: RecordBase;
+  /** The release to write with the claim when the notification has none yet (this bundle is the first to reach it). */
+  release?: RecordBase & { copies: ReleasedCopy[] };
 }
 
 export interface Resolved {
@@ -34,12 +37,15 @@ export interface Resolved {
   dropped: string[];
   skipped: number;
   muted: number;
+  /** Tasks to look at again soon, and when (one touch for the whole bundle). */
+  touch: Map<string, number>;
 }
 
 const isTerminal = (r: DeliveryRecord | undefined): boolean => r?.state === 'sent' || r?.state === 'failed';
 
 export async function resolveMembers(ctx: JobContext, members: readonly string[], fallbackKind: string, plannedAt: number, log: Logger): Promise<Resolved> {
-  const out: Resolved = { items: [], dropped: [], skipped: 0, muted: 0 };
+  const out: Resolved = { items: [], dropped: [], skipped: 0, muted: 0, touch: new Map() };
+  const mutedFor = await ctx.mutes.snapshot();
   const byTask = new Map<string, string[]>();
   for (const m of members) {
     const { taskId } = splitMember(m);
@@ -70,7 +76,6 @@ export async function resolveMembers(ctx: JobContext, members: readonly string[]
       const handled = new Set<string>();
       for (const r of records) if (!mine.has(r.id) && (r.state === 'released' || isTerminal(r))) handled.add(r.id);
       const plan = planFor(loaded, task, handled, now);
-      const released = new Map<string, DeliveryRecord>();
       let touch: number | undefined;
       for (const p of parsed) {
         const n = plan.find((x) => x.id === p.notificationId);
@@ -86,32 +91,37 @@ export async function resolveMembers(ctx: JobContext, members: readonly string[]
           touch = Math.min(touch ?? Infinity, now + 1000);
           continue;
         }
-        const mute = await ctx.mutes.mutedFor(task.id, n.body);
+        const mute = mutedFor(task.id, n.body);
         if (mute) {
           await ctx.log.markMuted(base, `muted (${mute.kind} ${mute.key} by ${mute.by}${mute.reason ? `: ${mute.reason}` : ''})`, now);
           out.muted++;
           continue;
         }
-        let rel = released.get(n.id) ?? recs.get(n.id);
-        if (rel?.state !== 'released' && !isTerminal(rel)) {
-          // The first bundle to reach a notification fixes its copies; the others follow them.
-          rel = await ctx.log.release({ ...baseOf(n), copies: copiesOf(n).map(releasedCopyOf) }, now);
-          // A look once this send is over (a lease from now): a copy the release owes that no
-          // bundle holds (a recipient added since it was placed) is placed then.
-          touch = Math.min(touch ?? Infinity, now + ctx.leaseMs);
+        const rel = recs.get(n.id);
+        if (isTerminal(rel)) continue; // settled by an older record
+        if (isTerminal(recs.get(p.id))) continue; // this copy went out already (also in another bundle)
+        if (rel?.state === 'released') {
+          const copy = rel.copies?.find((c) => c.key === p.key);
+          if (!copy) {
+            await skip(base, 'superseded: the recipient is no longer one of this notification’s copies', 'superseded');
+            continue;
+          }
+          out.items.push({ member: p.member, task, n, copy, base: copyBase(baseOf(n), copy) });
+          continue;
         }
-        released.set(n.id, rel!);
-        if (rel!.state !== 'released') continue; // settled by an older record
-        const copy = rel!.copies?.find((c) => c.key === p.key);
-        if (!copy) {
+        if (!planned) {
           await skip(base, 'superseded: the recipient is no longer one of this notification’s copies', 'superseded');
           continue;
         }
-        if (isTerminal(recs.get(p.id))) continue;
-        out.items.push({ member: p.member, task, n, copy, base: copyBase(baseOf(n), copy) });
+        // Not released yet: this bundle's claim releases it, fixing the copies it owes as planned now.
+        const copy = releasedCopyOf(planned);
+        out.items.push({ member: p.member, task, n, copy, base: copyBase(baseOf(n), copy), release: { ...baseOf(n), copies: copiesOf(n).map(releasedCopyOf) } });
+        // A look once this send is over (a lease from now): a copy the release owes that no
+        // bundle holds (a recipient added since it was placed) is placed then.
+        touch = Math.min(touch ?? Infinity, now + ctx.leaseMs);
       }
       // Released or moved: the scheduler looks again soon and places any copy left without a bundle.
-      if (touch !== undefined) await ctx.schedule.touch([taskId], touch);
+      if (touch !== undefined) out.touch.set(taskId, touch);
     }),
   );
   return out;

@@ -13,7 +13,7 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { type OutgoingMessage, type SendResult, messageIdFor } from '../mail/message.js';
 import { classifySmtpError, partialRejection } from '../mail/smtp-errors.js';
-import type { ClaimResult, DeliveryRecord, RecordBase } from '../store/delivery-log.js';
+import type { ClaimItem, ClaimResult, DeliveryRecord, RecordBase } from '../store/delivery-log.js';
 import { isRedisUnavailable } from '../store/redis.js';
 import { isDondocError } from '../errors.js';
 import type { JobContext } from './job-context.js';
@@ -103,35 +103,20 @@ async function recordSent(ctx: JobContext, items: readonly DeliveryRecord[], fie
   }
 }
 
-/** Claims every item (one script call per log), for a send under `messageId`. */
-async function claimAll(ctx: JobContext, items: readonly RecordBase[], owner: string, now: number, messageId: string): Promise<ClaimResult[]> {
-  const groups = byLog(items);
-  const results = await Promise.all(groups.map((g) => ctx.log.claimMany(g, owner, now, ctx.leaseMs, messageId)));
+/** Claims every item (one script call per log: its releases first, then its copies). */
+export async function claimAll(ctx: JobContext, items: readonly ClaimItem[], owner: string, now: number): Promise<ClaimResult[]> {
+  const groups = byLog(items.map((it) => ({ taskId: it.base.taskId, it })));
+  const results = await Promise.all(groups.map((g) => ctx.log.claimItems(g.map((x) => x.it), owner, now, ctx.leaseMs)));
   const byRef = new Map<string, ClaimResult>();
-  groups.forEach((g, i) => g.forEach((b, j) => byRef.set(ref(b), results[i]![j]!)));
-  return items.map((b) => byRef.get(ref(b))!);
+  groups.forEach((g, i) => g.forEach((x, j) => byRef.set(ref(x.it.base), results[i]![j]!)));
+  return items.map((it) => byRef.get(ref(it.base))!);
 }
 
-/** Sends one mail of items by the claim protocol; see the file comment for the failure rules. */
-export async function deliverMail(ctx: JobContext, a: DeliverMailArgs): Promise<MailOutcome> {
-  const { job, log } = a;
-  // BullMQ hands a job out again if it thinks its worker stalled; in this process it may still run.
-  if (ctx.inProgress.has(a.mailId)) return delayJob(job, a.token, 5_000);
-  const now = ctx.now();
-  const owner = `${ctx.owner}:job-${job.id}`;
-  const planned = messageIdFor(a.mailId, ctx.config().config.mail.messageIdDomain);
-  const out: MailOutcome = { sent: [], done: [], failed: [] };
-  const claims = await claimAll(ctx, a.items, owner, now, planned);
-  const claimed: DeliveryRecord[] = [];
-  for (const c of claims) {
-    if (c.outcome === 'claimed') claimed.push(c.record);
-    else if (c.outcome === 'done') out.done.push(c.record);
-    else out.busyUntil = Math.max(out.busyUntil ?? 0, c.record.leaseUntil ?? now);
-  }
-  if (out.done.length) log.info({ items: out.done.length }, 'already handled: not sent again');
-  if (claimed.length === 0) return out;
+/** The owner of a job's claims. */
+export const ownerOf = (ctx: JobContext, job: Job): string => `${ctx.owner}:job-${job.id}`;
 
-  // Items whose earlier send died after the server took it go again under that send's Message-ID.
+/** Items claimed, grouped by the Message-ID each will go under (an earlier send's, after a crash). */
+export function byMessageId(claimed: readonly DeliveryRecord[], planned: string): Map<string, DeliveryRecord[]> {
   const groups = new Map<string, DeliveryRecord[]>();
   for (const r of claimed) {
     const mid = r.messageId ?? planned;
@@ -139,11 +124,36 @@ export async function deliverMail(ctx: JobContext, a: DeliverMailArgs): Promise<
     if (!g) groups.set(mid, (g = []));
     g.push(r);
   }
+  return groups;
+}
+
+/** The mail id a Message-ID was made from (its local part: ids are [A-Za-z0-9_-]). */
+export const mailIdOf = (messageId: string): string => /^<([^@>]+)@/.exec(messageId)?.[1] ?? messageId;
+
+/** Sends one mail of items by the claim protocol; see the file comment for the failure rules. */
+export async function deliverMail(ctx: JobContext, a: DeliverMailArgs): Promise<MailOutcome> {
+  const { job, log } = a;
+  // BullMQ hands a job out again if it thinks its worker stalled; in this process it may still run.
+  if (ctx.inProgress.has(a.mailId)) return delayJob(job, a.token, 5_000);
+  const now = ctx.now();
+  const planned = messageIdFor(a.mailId, ctx.config().config.mail.messageIdDomain);
+  const out: MailOutcome = { sent: [], done: [], failed: [] };
+  const claims = await claimAll(ctx, a.items.map((base) => ({ base, messageId: planned })), ownerOf(ctx, job), now);
+  const claimed: DeliveryRecord[] = [];
+  for (const c of claims) {
+    if (c.outcome === 'claimed') claimed.push(c.record);
+    else if (c.outcome === 'done' || c.outcome === 'settled') out.done.push(c.record);
+    else if (c.outcome === 'busy') out.busyUntil = Math.max(out.busyUntil ?? 0, c.record.leaseUntil ?? now);
+  }
+  if (out.done.length) log.info({ items: out.done.length }, 'already handled: not sent again');
+  if (claimed.length === 0) return out;
+
+  // Items whose earlier send died after the server took it go again under that send's Message-ID.
   let transient: string | undefined;
   ctx.inProgress.add(a.mailId);
   try {
-    for (const [messageId, items] of groups) {
-      const reason = await sendOne(ctx, a, messageId, items, out);
+    for (const [messageId, items] of byMessageId(claimed, planned)) {
+      const reason = await sendClaimed(ctx, { ...a, mailId: mailIdOf(messageId) }, messageId, items, out);
       transient ??= reason;
     }
   } finally {
@@ -154,7 +164,13 @@ export async function deliverMail(ctx: JobContext, a: DeliverMailArgs): Promise<
 }
 
 /** One message for these claimed items; returns the reason of a transient failure left to retry. */
-async function sendOne(ctx: JobContext, a: DeliverMailArgs, messageId: string, items: DeliveryRecord[], out: MailOutcome): Promise<string | undefined> {
+export async function sendClaimed(
+  ctx: JobContext,
+  a: Pick<DeliverMailArgs, 'mailId' | 'build' | 'job' | 'log'>,
+  messageId: string,
+  items: DeliveryRecord[],
+  out: MailOutcome,
+): Promise<string | undefined> {
   const { job, log } = a;
   let message: OutgoingMessage;
   try {
@@ -196,7 +212,7 @@ async function sendOne(ctx: JobContext, a: DeliverMailArgs, messageId: string, i
 }
 
 /** Terminal failure of a mail's items: recorded, listed, and reported once for the mail. */
-async function fail(ctx: JobContext, a: DeliverMailArgs, items: readonly DeliveryRecord[], reason: string, out: MailOutcome, subject?: string): Promise<void> {
+async function fail(ctx: JobContext, a: Pick<DeliverMailArgs, 'mailId' | 'log'>, items: readonly DeliveryRecord[], reason: string, out: MailOutcome, subject?: string): Promise<void> {
   const mailItems = items.map(ref);
   const now = ctx.now();
   const fields = { state: 'failed' as const, error: reason, updatedAt: now, mail: a.mailId, ...(subject !== undefined ? { subject } : {}), ...(mailItems.length > 1 ? { mailItems } : {}) };

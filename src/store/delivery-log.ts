@@ -99,7 +99,18 @@ export type ClaimResult =
   /** Already sent or failed: do nothing. */
   | { outcome: 'done'; record: DeliveryRecord }
   /** Another worker is sending it: look again after record.leaseUntil. */
-  | { outcome: 'busy'; record: DeliveryRecord };
+  | { outcome: 'busy'; record: DeliveryRecord }
+  /** Its notification's release does not owe this copy (record: the base). */
+  | { outcome: 'dropped'; record: DeliveryRecord }
+  /** Its notification was settled by an older sent/failed record (record: the base). */
+  | { outcome: 'settled'; record: DeliveryRecord };
+
+/** A copy to claim: its base, the Message-ID it will go under, and — for a copy of a notification — the release to write first if there is none. */
+export interface ClaimItem {
+  base: RecordBase;
+  messageId: string;
+  release?: RecordBase & { copies: ReleasedCopy[] };
+}
 
 export interface Sent {
   messageId: string;
@@ -146,6 +157,11 @@ export interface DeliveryLog {
   release(rec: RecordBase & { copies: ReleasedCopy[] }, now: number): Promise<DeliveryRecord>;
   /** Claims several copies of one log (one task) at once, for a send with this Message-ID. */
   claimMany(bases: readonly RecordBase[], owner: string, now: number, leaseMs: number, messageId: string): Promise<ClaimResult[]>;
+  /**
+   * Claims copies of one log in one script, each under its own Message-ID, releasing their
+   * notifications first where needed (a bundle job: every item of every part at once).
+   */
+  claimItems(items: readonly ClaimItem[], owner: string, now: number, leaseMs: number): Promise<ClaimResult[]>;
   claim(base: RecordBase, owner: string, now: number, leaseMs: number, messageId?: string): Promise<ClaimResult>;
   /** Records the outcome of claimed copies of one log; true for each still owned. */
   recordMany(claimed: readonly DeliveryRecord[], fields: Partial<DeliveryRecord> & Pick<DeliveryRecord, 'state' | 'updatedAt'>): Promise<boolean[]>;
@@ -192,37 +208,68 @@ const isTerminal = (s: DeliveryState): boolean => s === 'sent' || s === 'failed'
 /** The schedule entry that makes a retried record go out again: its task, or its digest or report. */
 export const retryEntry = (taskId: string, id: string): string => (taskId.startsWith('_') ? specialMember(taskId as '_digest' | '_admin', id) : taskId);
 
-// KEYS[1] record hash; ARGV[1] now, ARGV[2] leaseUntil, ARGV[3] owner, ARGV[4] Message-ID,
-// ARGV[5..] pairs (id, base JSON). Returns pairs (outcome, record JSON).
+// KEYS[1] record hash; ARGV[1] now, ARGV[2] leaseUntil, ARGV[3] owner, then quintuples per
+// copy: (id, Message-ID, base JSON, notification id or '', release JSON or ''). A copy of a
+// notification is claimed only under its release: the release is written first if there is
+// none yet (the first bundle to reach a notification fixes its copies), and a copy the release
+// does not owe is 'dropped'; a notification settled by an older sent/failed record is 'done'.
+// Returns pairs (outcome, record JSON).
 const CLAIM_LUA = `
 local out = {}
-for i = 5, #ARGV, 2 do
+local releases = {}
+local function releaseOf(nid, json)
+  if releases[nid] ~= nil then return releases[nid] end
+  local cur = redis.call('HGET', KEYS[1], nid)
+  local r = cur and cjson.decode(cur) or nil
+  if not r or (r.state ~= 'released' and r.state ~= 'sent' and r.state ~= 'failed') then
+    if json == '' then releases[nid] = false return false end
+    redis.call('HSET', KEYS[1], nid, json)
+    r = cjson.decode(json)
+  end
+  local owed = {}
+  if r.state == 'released' then
+    for _, c in ipairs(r.copies or {}) do owed[c.key] = true end
+  else
+    owed = 'settled'
+  end
+  releases[nid] = owed
+  return owed
+end
+for i = 4, #ARGV, 5 do
   local id = ARGV[i]
-  local cur = redis.call('HGET', KEYS[1], id)
+  local mid = ARGV[i + 1]
   local outcome = 'claimed'
+  local cur = nil
+  if ARGV[i + 3] ~= '' then
+    local owed = releaseOf(ARGV[i + 3], ARGV[i + 4])
+    if owed == 'settled' then outcome = 'settled'
+    elseif not owed or not owed[string.sub(id, -12)] then outcome = 'dropped' end
+  end
   local attempts = 0
   local carried = ''
-  local mid = ARGV[4]
-  if cur then
-    local r = cjson.decode(cur)
-    if r.state == 'sent' or r.state == 'failed' then
-      outcome = 'done'
-    elseif r.state == 'sending' and tonumber(r.leaseUntil or 0) > tonumber(ARGV[1]) and r.owner ~= ARGV[3] then
-      outcome = 'busy'
-    else
-      attempts = tonumber(r.attempts or 0)
-      if r.retries then carried = ',"retries":' .. tonumber(r.retries) end
-      if r.state == 'sending' and type(r.messageId) == 'string' and r.messageId ~= '' then mid = r.messageId end
+  if outcome == 'claimed' then
+    cur = redis.call('HGET', KEYS[1], id)
+    if cur then
+      local r = cjson.decode(cur)
+      if r.state == 'sent' or r.state == 'failed' then
+        outcome = 'done'
+      elseif r.state == 'sending' and tonumber(r.leaseUntil or 0) > tonumber(ARGV[1]) and r.owner ~= ARGV[3] then
+        outcome = 'busy'
+      else
+        attempts = tonumber(r.attempts or 0)
+        if r.retries then carried = ',"retries":' .. tonumber(r.retries) end
+        if r.state == 'sending' and type(r.messageId) == 'string' and r.messageId ~= '' then mid = r.messageId end
+      end
     end
   end
   if outcome == 'claimed' then
-    local rec = string.sub(ARGV[i + 1], 1, -2) .. ',"state":"sending","owner":' .. cjson.encode(ARGV[3]) .. ',"leaseUntil":' .. ARGV[2] .. ',"attempts":' .. (attempts + 1) .. ',"updatedAt":' .. ARGV[1] .. ',"messageId":' .. cjson.encode(mid) .. carried .. '}'
+    local rec = string.sub(ARGV[i + 2], 1, -2) .. ',"state":"sending","owner":' .. cjson.encode(ARGV[3]) .. ',"leaseUntil":' .. ARGV[2] .. ',"attempts":' .. (attempts + 1) .. ',"updatedAt":' .. ARGV[1] .. ',"messageId":' .. cjson.encode(mid) .. carried .. '}'
     redis.call('HSET', KEYS[1], id, rec)
     out[#out + 1] = outcome
     out[#out + 1] = rec
   else
     out[#out + 1] = outcome
-    out[#out + 1] = cur
+    out[#out + 1] = cur or ARGV[i + 2]
   end
 end
 return out
@@ -493,21 +540,29 @@ export function makeDeliveryLog(redis: RedisClient, prefix: string): DeliveryLog
       return parse(await s.dondocDeliveryRelease(keys.record(rec.taskId), rec.id, json))!;
     },
 
-    async claimMany(bases, owner, now, leaseMs, messageId) {
-      if (bases.length === 0) return [];
-      const taskId = bases[0]!.taskId;
+    async claimItems(items, owner, now, leaseMs) {
+      if (items.length === 0) return [];
+      const taskId = items[0]!.base.taskId;
       const leaseUntil = now + leaseMs;
-      const args: Array<string | number> = [now, leaseUntil, owner, messageId];
-      for (const b of bases) args.push(b.id, JSON.stringify(baseJson(b)));
+      const args: Array<string | number> = [now, leaseUntil, owner];
+      for (const it of items) {
+        args.push(it.base.id, it.messageId, JSON.stringify(baseJson(it.base)), it.release?.id ?? it.base.notification ?? '');
+        args.push(it.release ? JSON.stringify({ ...baseJson(it.release), copies: it.release.copies, state: 'released', attempts: 0, updatedAt: now }) : '');
+      }
       // The sending hints go out with the claim (one round trip); a claim refused leaves a hint
       // that reconcile drops when it finds the record is not its to worry about.
       const [raw] = await Promise.all([
         s.dondocDeliveryClaimMany(keys.record(taskId), ...args),
-        redis.zadd(keys.sending, 'GT', ...bases.flatMap((b) => [leaseUntil, member(taskId, b.id)])),
+        redis.zadd(keys.sending, 'GT', ...items.flatMap((it) => [leaseUntil, member(taskId, it.base.id)])),
       ]);
       const out: ClaimResult[] = [];
       for (let i = 0; i < raw.length; i += 2) out.push({ outcome: raw[i] as ClaimResult['outcome'], record: parse(raw[i + 1])! });
       return out;
+    },
+
+    async claimMany(bases, owner, now, leaseMs, messageId) {
+      // A base with a notification is claimed under that notification's existing release.
+      return log.claimItems(bases.map((base) => ({ base, messageId })), owner, now, leaseMs);
     },
 
     async claim(base, owner, now, leaseMs, messageId = '') {

@@ -4,6 +4,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recipientKey } from '../../src/core/copies.js';
 import type { Mailer } from '../../src/mail/message.js';
 import { makeMailer } from '../../src/mail/transport.js';
 import { QUEUES, bullPrefix } from '../../src/queue/names.js';
@@ -125,6 +126,18 @@ describe('several processes', () => {
     // (no job is left, only its claim, with that list's Message-ID).
     const e = await h.engine({ roles: { scheduler: false, worker: true }, tuning: { leaseMs: 1000 } });
     const listId = `<${bundleFor('escalation', '2022-07-01', SYT)}@${DOMAIN}>`;
+    const notification = { id: `${id}${L1}`, taskId: id!, kind: 'escalation', level: 1, to: [SYT], cc: [VP], plannedAt: START };
+    // It was the first to reach the notification: its claim released it, owing both copies.
+    await e.log.release(
+      {
+        ...notification,
+        copies: [
+          { key: recipientKey(SYT), email: SYT, title: 'Giám đốc Sở Y tế', role: 'head', as: 'to' },
+          { key: recipientKey(VP), email: VP, title: 'Chánh Văn phòng', role: 'provincial_office', as: 'cc' },
+        ],
+      },
+      h.clock.now(),
+    );
     const claim = await e.log.claim(
       { id: nid, taskId: id!, kind: 'escalation', level: 1, notification: `${id}${L1}`, to: [SYT], cc: [], plannedAt: START },
       'dead-host-1:job-x',

@@ -153,6 +153,9 @@ describe('delivery log: the claim protocol', () => {
 
 describe('delivery log: copies, releases and lists', () => {
   const copy = (id: string, over: Partial<RecordBase> = {}): RecordBase => base(`${id}_r0123456789ab`, { notification: id, as: 'to', role: 'head', ...over });
+  const head = { key: '0123456789ab', email: 'a@x.vn', title: 'Giám đốc Sở A', role: 'head', as: 'to' as const };
+  /** The notifications released, owing the head's copy: a copy is claimable only then. */
+  const released = (log: ReturnType<typeof makeDeliveryLog>, ids: readonly string[]) => Promise.all(ids.map((id) => log.release({ ...base(id), copies: [head] }, T0)));
 
   it('a release fixes the copies once: the first one written stays, and counts as handled', async () => {
     const log = makeDeliveryLog(redis, prefix);
@@ -174,6 +177,7 @@ describe('delivery log: copies, releases and lists', () => {
   it('claims the items of a list in one call; a send whose worker died keeps its Message-ID for the resend', async () => {
     const log = makeDeliveryLog(redis, prefix);
     const items = [copy('a'), copy('b'), copy('c')];
+    await released(log, ['a', 'b', 'c']);
     const first = await log.claimMany(items, 'w1:job-1', T0, 1000, '<b-esc-20220701-r0123456789ab@x.vn>');
     expect(first.map((r) => [r.outcome, r.record.messageId])).toEqual(Array(3).fill(['claimed', '<b-esc-20220701-r0123456789ab@x.vn>']));
     // Another worker, while the lease runs: busy.
@@ -197,9 +201,31 @@ describe('delivery log: copies, releases and lists', () => {
     );
   });
 
+  it('a claim releases the notification first when asked; a copy its release does not owe is dropped, one it owes is claimed', async () => {
+    const log = makeDeliveryLog(redis, prefix);
+    const office = { key: 'ffffffffffff', email: 'vp@x.vn', title: 'Chánh Văn phòng', role: 'provincial_office', as: 'cc' as const };
+    // No release yet: the head's claim writes it (both copies owed), in the same script.
+    const [mine] = await log.claimItems([{ base: copy('n2'), messageId: '<n2_r0123456789ab@x.vn>', release: { ...base('n2'), copies: [head, office] } }], 'w1:job-1', T0, 1000);
+    expect(mine).toMatchObject({ outcome: 'claimed', record: { messageId: '<n2_r0123456789ab@x.vn>', attempts: 1 } });
+    expect((await log.get('task-1', 'n2'))?.copies?.map((c) => c.key)).toEqual(['0123456789ab', 'ffffffffffff']);
+    // A later claim that would release it otherwise changes nothing: the first release stands.
+    const [again] = await log.claimItems([{ base: copy('n2', { id: 'n2_rffffffffffff' }), messageId: '<n2_rffffffffffff@x.vn>', release: { ...base('n2'), copies: [office] } }], 'w2:job-2', T0 + 1, 1000);
+    expect(again?.outcome).toBe('claimed');
+    expect((await log.get('task-1', 'n2'))?.copies).toHaveLength(2);
+    // A copy of a notification that was never released, claimed without a release: dropped, nothing written.
+    const [orphan] = await log.claimItems([{ base: copy('n3'), messageId: '<n3_r0123456789ab@x.vn>' }], 'w1:job-1', T0, 1000);
+    expect(orphan?.outcome).toBe('dropped');
+    expect(await log.get('task-1', 'n3_r0123456789ab')).toBeNull();
+    // Released without this copy: dropped too.
+    await log.release({ ...base('n4'), copies: [office] }, T0);
+    const [stranger] = await log.claimItems([{ base: copy('n4'), messageId: '<n4_r0123456789ab@x.vn>' }], 'w1:job-1', T0, 1000);
+    expect(stranger?.outcome).toBe('dropped');
+  });
+
   it('pages through failures newest first, ties (a list fails at one instant) included, saying how many are left', async () => {
     const log = makeDeliveryLog(redis, prefix);
     const ids = Array.from({ length: 7 }, (_, i) => `f${i}`);
+    await released(log, ids);
     for (const [i, id] of ids.entries()) {
       const c = await log.claim(copy(id), 'w1:job-1', T0, 10_000, '<m@x.vn>');
       // Five failed at the same instant, two later.
