@@ -198,7 +198,7 @@ bodies:
 ${CORE_BODIES}
   - { code: SKHDT, name: Sở Kế hoạch và Đầu tư, kind: so, valid_to: 2025-02-28, successor: skhdt, head: { title: Giám đốc, email: k@x.example.gov.vn } }
 `);
-    expect(problemsOf(() => loadConfig({ file }))).toEqual([{ path: `${path.join(path.dirname(file), 'org.yaml')}: bodies[3].successor`, message: 'a body cannot succeed itself' }]);
+    expect(problemsOf(() => loadConfig({ file }))).toEqual([{ path: `${path.join(path.dirname(file), 'org.yaml')}: bodies[3].successor`, message: 'a body cannot succeed itself', line: expect.any(Number) }]);
   });
 
   it('reports a directory file that is missing, or not a directory at all', () => {
@@ -250,7 +250,7 @@ ${CORE_BODIES}
   it('rejects the same missing address while the body is still in force', () => {
     const file = writeConfig(directory);
     const problems = problemsOf(() => loadConfig({ file, today: day('2025-01-15') }));
-    expect(problems).toEqual([{ path: `${path.join(path.dirname(file), 'org.yaml')}: bodies[3].head.email`, message: expect.stringMatching(/^missing: SKHDT/) }]);
+    expect(problems).toEqual([{ path: `${path.join(path.dirname(file), 'org.yaml')}: bodies[3].head.email`, message: expect.stringMatching(/^missing: SKHDT/), line: expect.any(Number) }]);
   });
 });
 
