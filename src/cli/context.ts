@@ -6,11 +6,9 @@
 // runs (loadConfigModule), not at import: `dondoc --help` never pays for zod and YAML.
 import { type Clock, makeClock } from '../clock.js';
 import type { CalendarConfig, LoadedConfig } from '../config/load.js';
-import { type StdStream, guardedOutput } from './output.js';
+import { type Output, type StdStream, guardedOutput } from './output.js';
 
-export interface Output {
-  write(text: string): void;
-}
+export type { Output };
 
 export interface CliContext {
   stdout: Output;

@@ -2,7 +2,11 @@
 // `dondoc preview ID | head -8` closes the pipe after eight lines, and the next write fails
 // with EPIPE. The command then goes on quietly to its end (a change it makes is still made,
 // its exit code still says how it went) with its output discarded — never a stack trace.
-import type { Output } from './context.js';
+
+/** Where a command writes its text. */
+export interface Output {
+  write(text: string): void;
+}
 
 /** The part of process.stdout / process.stderr used here. */
 export interface StdStream {
