@@ -65,6 +65,8 @@ export function reportError(e: unknown, ctx: CliContext): number {
     ctx.stderr.write(`${e.message}\n`);
     return EXIT.usage;
   }
-  ctx.stderr.write(`unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+  // A library's own advice ("Please report this.") is not for the person at the terminal.
+  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(/\.?\s*Please report this[^.]*\./gi, '.');
+  ctx.stderr.write(`unexpected error: ${text}\n`);
   return EXIT.environment;
 }

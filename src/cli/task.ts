@@ -230,13 +230,18 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
           cursor = page.nextCursor;
         }
         const zone = config.calendar.zone;
+        // With --body, each task says what the body does in it: leads it, or coordinates.
+        const roleOf = (t: Task): 'lead' | 'coordinator' | undefined => (body === undefined ? undefined : t.lead === body ? 'lead' : 'coordinator');
         if (opts.json) {
-          ctx.stdout.write(`${JSON.stringify({ items: items.map((i) => listItemView(i, zone)), more: cursor !== null }, null, 2)}\n`);
+          const json = items.map((i) => ({ ...listItemView(i, zone), ...(roleOf(i.task) ? { role: roleOf(i.task) } : {}) }));
+          ctx.stdout.write(`${JSON.stringify({ items: json, more: cursor !== null }, null, 2)}\n`);
           return;
         }
         for (const { task: t, status: s } of items) {
           const due = s.effectiveDay !== undefined ? formatVnDay(s.effectiveDay) : '—'.padEnd(10);
-          ctx.stdout.write(`${due}  ${STATUS_LABELS[s.status].padEnd(24)}  ${t.lead.padEnd(12)}  ${t.id}  ${t.title.length > 70 ? `${t.title.slice(0, 69)}…` : t.title}\n`);
+          const role = roleOf(t);
+          const who = role === undefined ? t.lead : role === 'lead' ? 'chủ trì' : `phối hợp (chủ trì: ${t.lead})`;
+          ctx.stdout.write(`${due}  ${STATUS_LABELS[s.status].padEnd(24)}  ${who.padEnd(12)}  ${t.id}  ${t.title.length > 70 ? `${t.title.slice(0, 69)}…` : t.title}\n`);
         }
         ctx.stdout.write(`${items.length} nhiệm vụ${cursor !== null ? ` (còn nữa: dùng --limit lớn hơn)` : ''}\n`);
       });

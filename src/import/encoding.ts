@@ -51,12 +51,42 @@ export function tcvn3Error(file: string, where: string, sample: string): DondocE
 }
 
 /**
+ * UTF-16 without a BOM (some exports write "Unicode text" without one): the text of a register
+ * is mostly ASCII — digits, separators, spaces — whose UTF-16 code units have a zero high byte,
+ * so one half of the byte positions is mostly zero and the other almost never is.
+ */
+export function sniffUtf16(buf: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(buf.length, 8192) & ~1;
+  if (n < 8) return undefined;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) zeroEven++;
+    if (buf[i + 1] === 0) zeroOdd++;
+  }
+  const pairs = n / 2;
+  if (zeroOdd >= pairs * 0.3 && zeroEven <= pairs * 0.02) return 'utf-16le';
+  if (zeroEven >= pairs * 0.3 && zeroOdd <= pairs * 0.02) return 'utf-16be';
+  return undefined;
+}
+
+/**
  * Bytes of a text file → string. UTF-8 with or without BOM, or UTF-16 with a BOM (Excel's
- * "Unicode text"); anything else is a legacy code page and is refused, naming it.
+ * "Unicode text") or without one (sniffUtf16); anything else is a legacy code page and is refused, naming it.
  */
 export function decodeText(buf: Uint8Array, file: string): string {
   if (buf[0] === 0xff && buf[1] === 0xfe) return iconv.decode(Buffer.from(buf.subarray(2)), 'utf16le');
   if (buf[0] === 0xfe && buf[1] === 0xff) return iconv.decode(Buffer.from(buf.subarray(2)), 'utf16be');
+  const utf16 = sniffUtf16(buf);
+  if (utf16) {
+    try {
+      return new TextDecoder(utf16, { fatal: true }).decode(buf.length % 2 ? buf.subarray(0, buf.length - 1) : buf);
+    } catch {
+      throw new DondocError('IMPORT_REJECTED', `${file} looks like UTF-16 text (${utf16 === 'utf-16le' ? 'little' : 'big'}-endian, no BOM) but does not decode as it: save it again as "CSV UTF-8"`, [
+        { path: file, message: 'broken UTF-16' },
+      ]);
+    }
+  }
   const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 // Legacy Vietnamese encodings are refused with a message that says what to do.
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
+import { readCsvGrid } from '../../src/import/csv.js';
 import { decodeText, fromTcvn3, looksLikeTcvn3 } from '../../src/import/encoding.js';
 import { readTaskFile } from '../../src/import/read-task-file.js';
 import { assertNoTcvn3 } from '../../src/import/sheet.js';
@@ -76,5 +80,22 @@ describe('other encodings', () => {
     expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8]), 'f.csv')).toBe(text);
     expect(decodeText(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]), 'f.csv')).toBe(text);
     expect(decodeText(Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf16be')]), 'f.csv')).toBe(text);
+  });
+
+  it('reads UTF-16 without a BOM as UTF-16, not as a legacy code page', async () => {
+    const text = 'STT;Số, ký hiệu văn bản;Ngày ban hành;Nội dung nhiệm vụ;Đơn vị chủ trì;Thời hạn\n1;1510/UBND-TH;16/04/2022;Chuẩn bị tiêm vắc-xin;Sở Y tế;Quý II/2022\n';
+    expect(decodeText(iconv.encode(text, 'utf16le'), 'f.csv')).toBe(text);
+    expect(decodeText(iconv.encode(text, 'utf16be'), 'f.csv')).toBe(text);
+    // Plain UTF-8 and Windows-1258 are not taken for UTF-16.
+    expect(decodeText(Buffer.from(text, 'utf8'), 'f.csv')).toBe(text);
+    const e = await rejection(fixture('import', 'windows-1258.csv'));
+    expect(e.message).toContain('Windows-1258');
+    // Through the importer: the rows are read, not refused.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dondoc-utf16-'));
+    const file = path.join(dir, 'utf16le.csv');
+    fs.writeFileSync(file, iconv.encode(text, 'utf16le'));
+    const grid = readCsvGrid(fs.readFileSync(file), file);
+    expect(grid.rows[1]).toEqual(['1', '1510/UBND-TH', '16/04/2022', 'Chuẩn bị tiêm vắc-xin', 'Sở Y tế', 'Quý II/2022']);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
