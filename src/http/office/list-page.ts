@@ -64,15 +64,16 @@ function row(r: ListRow, i: number, org: OrgDirectory): Html {
   const inForce = deadlineNow(t);
   const deadline = t.recurrence ? (s.effectiveDay !== undefined ? `Kỳ ${s.occurrence}: ${vnDay(s.effectiveDay)}` : 'Định kỳ') : inForce ? vnDeadline(inForce) : 'Không thời hạn';
   const extended = !t.recurrence && t.deadline && t.extensions.length > 0 ? `gia hạn; ban đầu ${vnDeadline(t.deadline)}` : undefined;
+  // data-label: on a narrow screen each row is a card, and each cell says what it is (assets.ts).
   return html`<tr class="${STATUS_CLASS[s.status]}" data-task="${t.id}" data-status="${s.status}">
-<td>${i + 1}</td>
-<td><a class="title" href="/office/tasks/${encodeURIComponent(t.id)}">${t.title}</a>
+<td class="num">${i + 1}</td>
+<td class="task"><a class="title" href="/office/tasks/${encodeURIComponent(t.id)}">${t.title}</a>
 <span class="doc">Văn bản ${src.number} ngày ${vnDay(src.date)}${src.item ? `, mục ${src.item}` : ''}</span></td>
-<td>${bodyName(org, t.lead)}</td>
-<td>${t.coordinators.map((c) => bodyName(org, c)).join('; ')}</td>
-<td>${leaderName(org, leaderOf(t, org)) ?? ''}</td>
-<td>${deadline}${extended ? html`<span class="days">${extended}</span>` : ''}</td>
-<td><span class="badge ${STATUS_CLASS[s.status]}">${STATUS_LABELS[s.status]}</span>${days ? html`<span class="days">${days}</span>` : ''}</td>
+<td data-label="Chủ trì">${bodyName(org, t.lead)}</td>
+<td data-label="Phối hợp">${t.coordinators.map((c) => bodyName(org, c)).join('; ')}</td>
+<td data-label="Lãnh đạo phụ trách">${leaderName(org, leaderOf(t, org)) ?? ''}</td>
+<td data-label="Thời hạn">${deadline}${extended ? html`<span class="days">${extended}</span>` : ''}</td>
+<td data-label="Trạng thái"><span class="badge ${STATUS_CLASS[s.status]}">${STATUS_LABELS[s.status]}</span>${days ? html`<span class="days">${days}</span>` : ''}</td>
 </tr>`;
 }
 
