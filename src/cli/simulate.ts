@@ -20,6 +20,7 @@ import { type Templates, renderNotification } from '../mail/render.js';
 import { dayArg } from './args.js';
 import type { CliContext } from './context.js';
 import { notificationJson, readReplays, templatesFor } from './preview.js';
+import { simulateLatenessNotices } from './simulate-notices.js';
 
 export interface SimulatedMessage {
   notification: Notification;
@@ -151,7 +152,9 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const templates = templatesFor(loaded);
       const replays = await readReplays(opts.tasks, loaded);
       const messages = await simulate(replays, loaded, templates, { from, to, ...(opts.out ? { out: opts.out } : {}) });
-      for (const w of new Set(messages.flatMap((m) => m.notification.warnings ?? []))) ctx.stderr.write(`warning: ${w}\n`);
+      // The repeat-lateness notices (7176 §5) the accountability pass would send (simulate-notices.ts).
+      const notices = await simulateLatenessNotices(replays, loaded, { from, to, ...(opts.out ? { out: opts.out } : {}) });
+      for (const w of new Set([...messages.flatMap((m) => m.notification.warnings ?? []), ...notices.flatMap((n) => n.warnings)])) ctx.stderr.write(`warning: ${w}\n`);
       const s = summarise(messages, loaded);
       if (opts.json) {
         const json = {
@@ -163,6 +166,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
           by_day: s.byDay,
           by_body: s.byBody,
           messages: messages.map((m) => ({ ...notificationJson(m.notification, m.subject, loaded), ...(m.file ? { file: m.file } : {}) })),
+          lateness_notices: notices.map((n) => ({ id: n.id, at: loaded.calendar.zone.formatInstant(n.at), body: n.body, count: n.count, step: n.step, subject: n.subject, to: n.to, cc: n.cc, ...(n.file ? { file: n.file } : {}) })),
         };
         ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
@@ -174,5 +178,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       ctx.stdout.write(table('body', s.byBody.map((r) => ({ ...r, key: r.body }))));
       ctx.stdout.write('\nBy day:\n');
       ctx.stdout.write(table('day', s.byDay.map((r) => ({ ...r, key: r.date }))));
+      ctx.stdout.write(`\nRepeat-lateness notices (7176 §5): ${notices.length}\n`);
+      for (const n of notices) ctx.stdout.write(`  ${formatIsoDay(loaded.calendar.zone.dayOf(n.at))}  ${n.body}  ${n.count} (mức ${n.step})  ${n.subject}\n`);
     });
 }

@@ -196,3 +196,26 @@ describe('dondoc preview', () => {
     });
   });
 });
+
+describe('dondoc simulate and the repeat-lateness notices (7176 §5)', () => {
+  it('sends the notice the accountability pass would, once, on the day the threshold is reached', async () => {
+    const file = path.join(tmp, 'three-late.yaml');
+    const item = (n: string, deadline: string, extra = '') =>
+      `- title: Báo cáo số ${n} của Sở Tài chính\n  source: { number: 1510/UBND-TH, date: 2022-04-16, issuer: UBND tỉnh Thái Nguyên, item: "${n}" }\n  lead: STC\n  deadline: ${deadline}\n${extra}`;
+    fs.writeFileSync(file, [item('3', '2022-06-10'), item('4', '2022-06-15'), item('5', '2022-06-20', '  events: [{ type: completed, on: 2022-06-24 }]\n')].join(''));
+    const out = path.join(tmp, 'late-eml');
+    const r = await runCliCaptured(['simulate', '--tasks', file, '--from', '2022-06-01', '--to', '2022-07-31', '--out', out, '--json', '--config', CONFIG]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { lateness_notices: Array<{ id: string; at: string; body: string; count: number; to: string[]; file: string }> };
+    // The default rule: 3 tasks late or overdue in the calendar year; the third is overdue from 21/06.
+    expect(j.lateness_notices).toEqual([
+      expect.objectContaining({ id: 'lateness-STC-2022-3', at: '2022-06-21T07:30:00+07:00', body: 'STC', count: 3, to: ['giamdoc.snv@thainguyen.example.gov.vn'] }),
+    ]);
+    const mail = await simpleParser(fs.readFileSync(j.lateness_notices[0]!.file));
+    expect(mail.subject).toBe('[Chậm, muộn nhiều lần] Sở Tài chính: 3 nhiệm vụ quá hạn trong năm 2022');
+    expect(mail.messageId).toMatch(/^<lateness-STC-2022-3@/);
+    const human = await runCliCaptured(['simulate', '--tasks', file, '--from', '2022-06-01', '--to', '2022-07-31', '--config', CONFIG]);
+    expect(human.stdout).toMatch(/^ {2}2022-06-21 {2}STC {2}3 .*Sở Tài chính: 3 nhiệm vụ quá hạn trong năm 2022$/m);
+  });
+});
+
