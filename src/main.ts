@@ -26,6 +26,7 @@ import { type Engine, makeEngine } from './queue/engine.js';
 import { checkRedis } from './redis/checks.js';
 import { type ResolvedRedis, resolveRedis } from './redis/private-server.js';
 import { makeReleasers } from './releasers.js';
+import { readUnaddressedCount } from './report/unaddressed-report.js';
 import { type RedisClient, connectRedis, eachServer, makeBullConnection, makeRedis, safeRedisUrl } from './store/redis.js';
 import { makeTaskStore } from './store/task-store.js';
 
@@ -183,6 +184,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       queueDepth: () => engine.queueDepth(),
       scheduleLagSeconds: () => engine.scheduleLagSeconds(),
       redisUp: () => redis.ping().then(() => true, () => false),
+      unaddressed: () => readUnaddressedCount(redis, prefix),
     });
 
     const sub = makeRedis(url, { role: 'service', timeoutMs: env.redisTimeoutMs, onError: connectionErrorLogger(logger, 'redis (config channel)') });

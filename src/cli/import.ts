@@ -15,6 +15,7 @@ import type { UpsertResult } from '../store/task-store.js';
 import type { CliContext } from './context.js';
 import { formatVnDeadline, withTaskStore } from './task.js';
 import type { Deadline } from '../core/task.js';
+import { unaddressedOf } from '../core/unaddressed.js';
 
 interface Built {
   row: number;
@@ -46,8 +47,9 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
           const input = checker.resolveBodies(r.input);
           const b = checker.build(input, by);
           for (const w of b.warnings) warnings.push({ file, row: r.row, message: w });
-          const head = org.bodies.get(b.task.lead);
-          if (head && !head.head.email) warnings.push({ file, row: r.row, message: `${head.name} (${head.code}) has no head email in the directory: no reminder can reach it` });
+          // No task may remind nobody (core/unaddressed.ts): said now, listed until it is fixed.
+          const nobody = unaddressedOf(b.task, org, calendar, ctx.now());
+          if (nobody) warnings.push({ file, row: r.row, message: `${b.task.id}: ${nobody.message}` });
           built.push({ row: r.row, item: { task: b.task, events: b.events } });
         } catch (e) {
           if (!isDondocError(e)) throw e;

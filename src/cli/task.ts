@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { type Day, formatVnDay } from '../core/day.js';
 import { STATUS_LABELS, TASK_STATUSES, type TaskStatus } from '../core/status.js';
 import { type Deadline, type Task, type TaskEvent } from '../core/task.js';
+import { type Unaddressed, unaddressedOf } from '../core/unaddressed.js';
 import { deadlineString, formatDeadline } from '../core/task-codec.js';
 import { type Zone, parseInstant } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
@@ -147,11 +148,15 @@ export function printDeliveries(ctx: CliContext, records: readonly DeliveryRecor
   }
 }
 
-function statusArg(value: string): TaskStatus[] {
+/** `unaddressed`: open tasks nobody can be reminded of today (core/unaddressed.ts), with the other statuses or alone. */
+const UNADDRESSED = 'unaddressed';
+
+function statusArg(value: string): { statuses: TaskStatus[]; unaddressed: boolean } {
   const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = parts.filter((p) => !(TASK_STATUSES as readonly string[]).includes(p));
-  if (bad.length || !parts.length) throw usageError(`--status: expected one or more of ${TASK_STATUSES.join(', ')}, got "${value}"`);
-  return parts as TaskStatus[];
+  const bad = parts.filter((p) => p !== UNADDRESSED && !(TASK_STATUSES as readonly string[]).includes(p));
+  if (bad.length || !parts.length) throw usageError(`--status: expected one or more of ${TASK_STATUSES.join(', ')}, ${UNADDRESSED}, got "${value}"`);
+  const statuses = parts.filter((p): p is TaskStatus => p !== UNADDRESSED);
+  return { statuses, unaddressed: parts.includes(UNADDRESSED) };
 }
 
 function deadlineArg(name: string, value: string): Deadline {
@@ -203,20 +208,23 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   task
     .command('list')
     .description('Tasks by status, body and deadline, soonest deadline first')
-    .option('--status <s>', `${TASK_STATUSES.join(', ')} (comma-separated)`)
+    .option('--status <s>', `${TASK_STATUSES.join(', ')} (comma-separated), or unaddressed: open tasks whose lead body nobody can be reminded at`)
     .option('--body <code>', 'a body code or name: tasks it leads or coordinates')
     .option('--due-before <date>', 'deadline in force on or before YYYY-MM-DD')
     .option('--limit <n>', 'at most this many (default 200)')
     .option('--json', 'print JSON (the API shape)')
     .option('--config <file>', 'config file')
     .action((opts: { status?: string; body?: string; dueBefore?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const status = opts.status !== undefined ? statusArg(opts.status) : undefined;
+      const wanted = opts.status !== undefined ? statusArg(opts.status) : undefined;
+      // Unaddressed tasks are open ones: without other statuses, the open statuses are searched.
+      const status = wanted?.statuses.length ? wanted.statuses : wanted?.unaddressed ? (['within_deadline', 'due_soon', 'overdue'] as TaskStatus[]) : undefined;
       const dueBefore = opts.dueBefore !== undefined ? dayArg('--due-before', opts.dueBefore) : undefined;
       const limit = opts.limit !== undefined ? intArg('--limit', opts.limit) : 200;
       if (limit < 1) throw usageError('--limit: expected at least 1');
       return withTaskStore(ctx, cfg(cmd), async ({ store, config, service }) => {
         const body = opts.body !== undefined ? service.resolveBodyCode(opts.body) : undefined;
         const items: TaskWithStatus[] = [];
+        const nobody = new Map<string, Unaddressed>();
         let cursor: string | null = '';
         while (cursor !== null && items.length < limit) {
           const page: Awaited<ReturnType<TaskStore['list']>> = await store.list({
@@ -226,14 +234,20 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
             limit: Math.min(1000, limit - items.length),
             cursor,
           });
-          items.push(...page.items);
+          for (const i of page.items) {
+            const u = wanted?.unaddressed ? unaddressedOf(i.task, config.org, config.calendar, ctx.now()) : undefined;
+            if (wanted?.unaddressed && !u) continue;
+            if (u) nobody.set(i.task.id, u);
+            items.push(i);
+          }
           cursor = page.nextCursor;
         }
         const zone = config.calendar.zone;
         // With --body, each task says what the body does in it: leads it, or coordinates.
         const roleOf = (t: Task): 'lead' | 'coordinator' | undefined => (body === undefined ? undefined : t.lead === body ? 'lead' : 'coordinator');
         if (opts.json) {
-          const json = items.map((i) => ({ ...listItemView(i, zone), ...(roleOf(i.task) ? { role: roleOf(i.task) } : {}) }));
+          const unaddressedJson = (id: string) => (nobody.has(id) ? { unaddressed: { reason: nobody.get(id)!.reason, message: nobody.get(id)!.message } } : {});
+          const json = items.map((i) => ({ ...listItemView(i, zone), ...(roleOf(i.task) ? { role: roleOf(i.task) } : {}), ...unaddressedJson(i.task.id) }));
           ctx.stdout.write(`${JSON.stringify({ items: json, more: cursor !== null }, null, 2)}\n`);
           return;
         }
@@ -242,6 +256,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
           const role = roleOf(t);
           const who = role === undefined ? t.lead : role === 'lead' ? 'chủ trì' : `phối hợp (chủ trì: ${t.lead})`;
           ctx.stdout.write(`${due}  ${STATUS_LABELS[s.status].padEnd(24)}  ${who.padEnd(12)}  ${t.id}  ${t.title.length > 70 ? `${t.title.slice(0, 69)}…` : t.title}\n`);
+          if (nobody.has(t.id)) ctx.stdout.write(`            không ai nhận được thư nhắc: ${nobody.get(t.id)!.message}\n`);
         }
         ctx.stdout.write(`${items.length} nhiệm vụ${cursor !== null ? ` (còn nữa: dùng --limit lớn hơn)` : ''}\n`);
       });

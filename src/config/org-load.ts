@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { type Day, formatIsoDay } from '../core/day.js';
 import { type Body, type HeadTenure, type Leader, type OrgDirectory, type OrgRoles } from '../core/org.js';
-import { codeKey, editDistance, nameKey, namesOf, periodsOverlap } from '../core/org-match.js';
+import { codeKey, editDistance, exactKey, namesOf, periodsOverlap } from '../core/org-match.js';
 import type { Problem } from '../errors.js';
 import { type Locate, formatPath, parseYaml, zodProblems } from './problems.js';
 import { SHIPPED_CONFIG } from './paths.js';
@@ -161,6 +161,7 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
   // 3. References, addresses, tenures — per body.
   const bodies = new Map<string, Body>();
   const endedWithoutAddress: string[] = [];
+  const unconfirmed: string[] = [];
   const pathOf = new Map<string, number>();
   for (const { entry: e, i } of bodyEntryByKey.values()) {
     let leader: string | undefined;
@@ -180,9 +181,10 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
         err(at('bodies', i, 'successor'), `unknown body "${e.successor}"${closest(e.successor, [...bodyEntryByKey.values()].map((b) => b.entry.code))}`);
       }
       if (e.valid_to === undefined) warn(at('bodies', i, 'successor'), `${e.code} has a successor but no valid_to: the successor takes over only once the body ends`);
-    } else if (e.valid_to !== undefined) {
-      warn(at('bodies', i, 'valid_to'), `${e.code} ends on ${formatIsoDay(e.valid_to)} but has no successor: tasks still open there will have no body to follow; add successor`);
+    } else if (e.valid_to !== undefined && e.no_successor === undefined) {
+      warn(at('bodies', i, 'valid_to'), `${e.code} ends on ${formatIsoDay(e.valid_to)} but has no successor: tasks still open there will have no body to follow; add successor (or no_successor: why)`);
     }
+    if (e.unconfirmed !== undefined) unconfirmed.push(e.code);
     // A body or role without an address is reported, never skipped (issue 3): an error while
     // the body can still be given tasks, a warning once it has ended.
     if (e.head.email === undefined) {
@@ -204,15 +206,23 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
       ...(e.valid_from !== undefined ? { validFrom: e.valid_from } : {}),
       ...(e.valid_to !== undefined ? { validTo: e.valid_to } : {}),
       ...(successor ? { successor } : {}),
+      ...(e.no_successor ? { noSuccessor: e.no_successor } : {}),
       aliases: Object.freeze([...e.aliases]),
+      ...(e.source ? { source: e.source } : {}),
+      ...(e.unconfirmed !== undefined ? { unconfirmed: e.unconfirmed === true ? 'not checked against its source' : e.unconfirmed } : {}),
     });
     bodies.set(body.code, body);
     pathOf.set(body.code, i);
   }
 
+  // Summaries, one line each: a directory of a hundred communes must not bury the real warnings.
+  const some = (list: string[]): string => (list.length > 5 ? `${list.slice(0, 5).join(', ')} and ${list.length - 5} more` : list.join(', '));
   if (endedWithoutAddress.length) {
     const n = endedWithoutAddress.length;
-    warnings.push(`${file}: ${n} ${n > 1 ? 'bodies that have' : 'body that has'} ended ${n > 1 ? 'have' : 'has'} no head.email (${endedWithoutAddress.join(', ')}): nothing can be sent to them; their tasks follow their successors`);
+    warnings.push(`${file}: ${n} ${n > 1 ? 'bodies that have' : 'body that has'} ended ${n > 1 ? 'have' : 'has'} no head.email (${some(endedWithoutAddress)}): nothing can be sent to them; their tasks follow their successors`);
+  }
+  if (unconfirmed.length) {
+    warnings.push(`${file}: ${unconfirmed.length} ${unconfirmed.length > 1 ? 'entries are' : 'entry is'} marked unconfirmed (${some(unconfirmed)}): check them against their sources, then remove the unconfirmed lines`);
   }
   checkCycles(bodies, (code, message) => err(at('bodies', pathOf.get(code)!, 'successor'), message));
   checkNames(bodies, pathOf, at, err);
@@ -305,7 +315,8 @@ function checkNames(bodies: Map<string, Body>, pathOf: Map<string, number>, at: 
       const wherePath: PropertyKey[] = j === 0 ? ['bodies', i, 'name'] : ['bodies', i, 'aliases', j - 1];
       const where = formatPath(wherePath);
       const full = at(...wherePath);
-      const key = nameKey(n);
+      // Names that differ in their diacritics only are two names (xã Văn Lăng, xã Văn Lang).
+      const key = exactKey(n);
       if (!key) return err(full, `"${n}" has no letters or digits to match on`);
       const other = byCode.get(codeKey(n));
       if (other && other !== body) return err(full, `"${n}" is the code of ${other.code} (${other.name}); a clerk writing it would get that body`);

@@ -2,7 +2,7 @@
 // the directory's matcher (code, name or alias; any case, diacritics, NFC/NFD) on the day of
 // the letter, so a 2022 letter finds the district committees that existed then. Results are
 // cached: a register names the same few dozen bodies over thousands of rows.
-import type { Day } from '../core/day.js';
+import { type Day, formatVnDay } from '../core/day.js';
 import { type Body, type Leader, type OrgDirectory, foldName } from '../core/org.js';
 import { type BodyMatcher, codeKey, editDistance, makeBodyMatcher } from '../core/org-match.js';
 import { quote } from './text.js';
@@ -39,10 +39,18 @@ export function makeResolver(org: OrgDirectory): Resolver {
     if (r === undefined) {
       const m = match(text, onDay);
       if (m.ok) {
+        const ended = m.body.code === m.named.code && onDay !== undefined && m.named.validTo !== undefined && m.named.validTo < onDay;
         r =
-          m.body.code === m.named.code
-            ? { ok: true, value: m.body }
-            : { ok: true, value: m.body, note: `${m.named.name} had been succeeded by ${m.body.name} (${m.body.code}) on the day of the letter: the task goes there` };
+          m.body.code !== m.named.code
+            ? { ok: true, value: m.body, note: `${m.named.name} had been succeeded by ${m.body.name} (${m.body.code}) on the day of the letter: the task goes there` }
+            : ended
+              ? {
+                  ok: true,
+                  value: m.body,
+                  // Not silently re-coded: the letter names a body that no longer exists.
+                  note: `${m.named.name} (${m.named.code}) ended on ${formatVnDay(m.named.validTo!)}, before the letter (${formatVnDay(onDay!)}), and has no successor${m.named.noSuccessor ? ` (${m.named.noSuccessor})` : ''}: the task is recorded for it and listed as unaddressed until it is given to a body in force`,
+                }
+              : { ok: true, value: m.body };
       } else {
         r = { ok: false, message: `unknown body ${quote(text)}${m.suggestions.length ? `; closest known: ${m.suggestions.join('; ')}` : ''}` };
       }

@@ -161,8 +161,9 @@ function readBodies(c: RowCells, ctx: RowContext, f: 'lead' | 'coordinators', le
       if (x.ok) {
         if (!found.includes(x.value)) found.push(x.value);
         if (x.note) c.warn(f, x.note, x.text);
-        // Issue 3: a body without an address is reported at import, never skipped silently.
-        if (!x.value.head.email) c.warn(f, `${x.value.name} (${x.value.code}) has no address in the org directory: no reminder can reach it; set its head.email`, x.text);
+        // Issue 3: a body without an address is reported at import, never skipped silently (one
+        // that has ended is reported by the import as unaddressed, knowing today's date).
+        if (!x.value.head.email && x.value.validTo === undefined) c.warn(f, `${x.value.name} (${x.value.code}) has no address in the org directory: no reminder can reach it; set its head.email`, x.text);
       } else if (f === 'coordinators' && isGenericBodies(x.text)) {
         c.warn(f, 'names no particular body ("the bodies concerned"): not recorded as a coordinator; name the bodies to have them reminded', x.text);
       } else c.bad(f, x.message, x.text);

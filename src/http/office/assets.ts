@@ -16,6 +16,8 @@ h1 { font-size: 1.35rem; margin: .4rem 0 .8rem; }
 h2 { font-size: 1.1rem; margin: 1.4rem 0 .6rem; }
 a { color: #0b57d0; }
 .muted { color: #5f6673; }
+.unaddressed { border: 1px solid var(--overdue); border-left: 5px solid var(--overdue); background: #fff; padding: .4rem 1rem .6rem; border-radius: 6px; margin: 0 0 .9rem; }
+.unaddressed h2 { margin: .3rem 0; color: var(--overdue); }
 .problems { border: 1px solid var(--overdue); background: #fdecea; padding: .6rem 1rem; border-radius: 6px; }
 form.filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: flex-end; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem; }
 form.filters label { display: flex; flex-direction: column; font-size: .85rem; color: #3c4350; gap: .2rem; }

@@ -27,6 +27,17 @@ export interface ListPageData {
   org: OrgDirectory;
   principal?: Principal;
   footer: string;
+  /** Open tasks nobody can be reminded of today, with why (core/unaddressed.ts). */
+  unaddressed: ReadonlyArray<{ task: Task; message: string }>;
+}
+
+function unaddressedBox(d: ListPageData): Html | string {
+  if (!d.unaddressed.length) return '';
+  return html`<section class="unaddressed" id="unaddressed" role="alert">
+<h2>Nhiệm vụ không ai nhận được thư nhắc: ${String(d.unaddressed.length)}</h2>
+<p>Đơn vị chủ trì của các nhiệm vụ này không còn hoạt động, không có trong danh bạ hoặc chưa có địa chỉ thư: cập nhật danh bạ cơ quan hoặc giao lại nhiệm vụ.</p>
+<ul>${d.unaddressed.map((u) => html`<li data-task="${u.task.id}"><a href="/office/tasks/${encodeURIComponent(u.task.id)}">${u.task.title}</a> — ${u.message}</li>`)}</ul>
+</section>`;
 }
 
 function filterForm(d: ListPageData): Html {
@@ -81,6 +92,7 @@ export function listPage(d: ListPageData): string {
   const shown = d.rows.length;
   const main = html`<h1>Nhiệm vụ do UBND tỉnh giao</h1>
 ${d.parsed.problems.length ? html`<div class="problems" role="alert"><p>Bộ lọc chưa đúng:</p><ul>${d.parsed.problems.map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
+${unaddressedBox(d)}
 ${filterForm(d)}
 ${counts(d)}
 <p class="muted" id="result-count">${shown < d.total ? `Hiển thị ${shown}/${d.total} nhiệm vụ — lọc thêm để thu hẹp.` : `${d.total} nhiệm vụ.`}</p>
