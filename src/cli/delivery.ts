@@ -7,6 +7,7 @@
 // All of them talk to Redis (REDIS_URL; exit 3 when it is unreachable) and never send mail
 // themselves: they change the log and the schedule, and the running workers do the rest.
 import type { Command } from 'commander';
+import { MAIL_KIND_VI, reasonText } from '../core/reason-text.js';
 import { type Zone } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
 import { DELIVERY_STATE_LABELS, deliveryView } from '../http/delivery-view.js';
@@ -24,10 +25,10 @@ const SPECIAL = new Set(['_digest', '_admin']);
 function printRecords(ctx: CliContext, records: readonly DeliveryRecord[], zone: Zone): void {
   for (const r of records) {
     const when = formatVnInstant(r.sentAt ?? r.plannedAt, zone);
-    const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.error ?? r.reason ?? '');
+    const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.error ?? (r.reason ? reasonText(r.reason) : ''));
     const recipients = r.to.length + r.cc.length;
     ctx.stdout.write(
-      `${when}  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)}  ${`${r.kind}${r.level ? `/${r.level}` : ''}`.padEnd(22)}  ${r.taskId}  ${r.id}  (${recipients} người nhận, lần ${r.attempts})${detail ? `  ${detail}` : ''}\n`,
+      `${when}  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)}  ${`${MAIL_KIND_VI[r.kind] ?? r.kind}${r.level ? ` cấp ${r.level}` : ''}`.padEnd(22)}  ${r.taskId}  ${r.id}  (${recipients} người nhận, lần ${r.attempts})${detail ? `  ${detail}` : ''}\n`,
     );
   }
   ctx.stdout.write(`${records.length} thư\n`);
@@ -62,7 +63,7 @@ async function findFailed(log: DeliveryLog, ref: string): Promise<DeliveryRecord
     const r = (await log.listFailed({ limit: 10_000 })).find((x) => x.id === ref);
     if (r) return r;
   }
-  throw new DondocError('INPUT_REJECTED', `no failed delivery ${ref} (list them with: dondoc delivery list --failed)`);
+  throw new DondocError('INPUT_REJECTED', `không có thư gửi thất bại ${ref} (xem danh sách: dondoc delivery list --failed)`);
 }
 
 function tryResolve(resolve: () => string, fallback: string): string {
@@ -99,7 +100,7 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
           log.list({ ...(opts.failed ? { failed: true } : {}), ...(opts.task ? { taskId: opts.task } : {}), limit }),
         );
         if (opts.task && !SPECIAL.has(opts.task) && records.length === 0 && !(await store.get(opts.task))) {
-          throw new DondocError('TASK_NOT_FOUND', `no task with id ${opts.task} (list them with: dondoc task list)`);
+          throw new DondocError('TASK_NOT_FOUND', `không có nhiệm vụ mã ${opts.task} (xem danh sách: dondoc task list)`);
         }
         const zone = config.calendar.zone;
         if (opts.json) ctx.stdout.write(`${JSON.stringify({ items: records.map((r) => deliveryView(r, zone)) }, null, 2)}\n`);
@@ -126,7 +127,7 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
           // A finished BullMQ job keeps its id: remove it, or re-adding the same id is a no-op.
           await forgetFinishedJob(redis, prefix, r.id);
           await schedule.touch([SPECIAL.has(r.taskId) ? specialMember(r.taskId as '_digest' | '_admin', r.id) : r.taskId], now);
-          ctx.stdout.write(`retry: ${r.taskId} ${r.id}\n`);
+          ctx.stdout.write(`gửi lại: ${r.taskId} ${r.id}\n`);
           done++;
         }
         ctx.stdout.write(`${done} thư sẽ được gửi lại${targets.length > done ? ` (${targets.length - done} đã thay đổi, bỏ qua)` : ''}\n`);
@@ -161,9 +162,9 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
       .action((key: string, opts: { reason?: string }, cmd: Command) =>
         withTaskStore(ctx, cfg(cmd), async ({ redis, prefix, store, service }) => {
           const target = kind === 'task' ? key : service.resolveBodyCode(key);
-          if (kind === 'task' && !(await store.get(key))) throw new DondocError('TASK_NOT_FOUND', `no task with id ${key} (list them with: dondoc task list)`);
+          if (kind === 'task' && !(await store.get(key))) throw new DondocError('TASK_NOT_FOUND', `không có nhiệm vụ mã ${key} (xem danh sách: dondoc task list)`);
           await makeMutes(redis, prefix, () => ctx.now()).mute(kindArg(kind), target, cliActor(ctx), ctx.now(), opts.reason);
-          ctx.stdout.write(`muted: ${kind} ${target}\n`);
+          ctx.stdout.write(`đã tạm dừng thư: ${kind === 'task' ? 'nhiệm vụ' : 'đơn vị'} ${target}\n`);
         }),
       );
   }
@@ -181,8 +182,8 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
           const target = kind === 'task' ? key : tryResolve(() => service.resolveBodyCode(key), key);
           // unmute() re-plans the tasks concerned at once (src/store/mutes.ts).
           const lifted = await makeMutes(redis, prefix, () => ctx.now()).unmute(kind, target);
-          if (!lifted) throw new DondocError('INPUT_REJECTED', `${kind} ${target} is not muted (see: dondoc mute list)`);
-          ctx.stdout.write(`unmuted: ${kind} ${target}\n`);
+          if (!lifted) throw new DondocError('INPUT_REJECTED', `${kind === 'task' ? 'nhiệm vụ' : 'đơn vị'} ${target} không bị tạm dừng (xem: dondoc mute list)`);
+          ctx.stdout.write(`đã bỏ tạm dừng thư: ${kind === 'task' ? 'nhiệm vụ' : 'đơn vị'} ${target}\n`);
         }),
       );
   }

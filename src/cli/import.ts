@@ -64,7 +64,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
         const same = byId.get(b.item.task.id)!;
         if (same.length === 1) return true;
         const others = same.filter((o) => o !== b).map((o) => o.row);
-        problems.push({ file, row: b.row, message: `task id "${b.item.task.id}" is shared with row ${others.join(', ')}: give each item its own number` });
+        problems.push({ file, row: b.row, message: `mã nhiệm vụ "${b.item.task.id}" trùng với dòng ${others.join(', ')}: đánh số riêng cho từng mục` });
         return false;
       });
       problems.sort((a, b) => a.row - b.row);
@@ -115,7 +115,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
         if (!writing) out('Không ghi nhiệm vụ nào: sửa các dòng trên rồi nhập lại, hoặc dùng --partial để ghi các dòng hợp lệ.');
       }
       if (rejectedRows > 0) {
-        throw new DondocError('IMPORT_REJECTED', `${file}: ${rejectedRows} row${rejectedRows === 1 ? '' : 's'} rejected; ${writing && !opts.dryRun ? 'the other rows were written' : 'nothing was written'}`);
+        throw new DondocError('IMPORT_REJECTED', `${file}: ${rejectedRows} dòng bị từ chối; ${writing && !opts.dryRun ? 'các dòng còn lại đã được ghi' : 'không ghi nhiệm vụ nào'}`);
       }
     });
 }

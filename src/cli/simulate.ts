@@ -124,7 +124,8 @@ export function summarise(messages: readonly SimulatedMessage[], loaded: LoadedC
   };
 }
 
-const HEADINGS: Record<Column | 'total', string> = { reminder: 'remind', coordinator: 'coord', level1: 'L1', level2: 'L2', level3: 'L3', digest: 'digest', total: 'total' };
+// Column headings of the human output (Vietnamese; --json keeps the English keys).
+const HEADINGS: Record<Column | 'total', string> = { reminder: 'nhắc', coordinator: 'ph.hợp', level1: 'cấp 1', level2: 'cấp 2', level3: 'cấp 3', digest: 'th.hợp', total: 'tổng' };
 
 function table(first: string, rows: Array<{ key: string } & Record<Column | 'total', number>>): string {
   const cols = [...COLUMNS, 'total'] as const;
@@ -154,7 +155,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const messages = await simulate(replays, loaded, templates, { from, to, ...(opts.out ? { out: opts.out } : {}) });
       // The repeat-lateness notices (7176 §5) the accountability pass would send (simulate-notices.ts).
       const notices = await simulateLatenessNotices(replays, loaded, { from, to, ...(opts.out ? { out: opts.out } : {}) });
-      for (const w of new Set([...messages.flatMap((m) => m.notification.warnings ?? []), ...notices.flatMap((n) => n.warnings)])) ctx.stderr.write(`warning: ${w}\n`);
+      for (const w of new Set([...messages.flatMap((m) => m.notification.warnings ?? []), ...notices.flatMap((n) => n.warnings)])) ctx.stderr.write(`lưu ý: ${w}\n`);
       const s = summarise(messages, loaded);
       if (opts.json) {
         const json = {
@@ -171,14 +172,14 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
         ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
       }
-      ctx.stdout.write(`Simulated ${formatIsoDay(from)} – ${formatIsoDay(to)}: ${replays.length} tasks, ${s.total} messages${opts.out ? ` written to ${opts.out}` : ' (use --out DIR to write them as .eml)'}\n\n`);
-      ctx.stdout.write('By level:\n');
+      ctx.stdout.write(`Mô phỏng ${formatIsoDay(from)} – ${formatIsoDay(to)}: ${replays.length} nhiệm vụ, ${s.total} thư${opts.out ? `, đã ghi vào ${opts.out}` : ' (dùng --out DIR để ghi thành tệp .eml)'}\n\n`);
+      ctx.stdout.write('Theo loại thư:\n');
       for (const c of COLUMNS) ctx.stdout.write(`  ${HEADINGS[c].padEnd(7)} ${String(s.byLevel[c]).padStart(6)}\n`);
-      ctx.stdout.write('\nBy body:\n');
-      ctx.stdout.write(table('body', s.byBody.map((r) => ({ ...r, key: r.body }))));
-      ctx.stdout.write('\nBy day:\n');
-      ctx.stdout.write(table('day', s.byDay.map((r) => ({ ...r, key: r.date }))));
-      ctx.stdout.write(`\nRepeat-lateness notices (7176 §5): ${notices.length}\n`);
+      ctx.stdout.write('\nTheo đơn vị:\n');
+      ctx.stdout.write(table('đơn vị', s.byBody.map((r) => ({ ...r, key: r.body }))));
+      ctx.stdout.write('\nTheo ngày:\n');
+      ctx.stdout.write(table('ngày', s.byDay.map((r) => ({ ...r, key: r.date }))));
+      ctx.stdout.write(`\nThông báo chậm, muộn nhiều lần (mục 5 Công văn 7176): ${notices.length}\n`);
       for (const n of notices) ctx.stdout.write(`  ${formatIsoDay(loaded.calendar.zone.dayOf(n.at))}  ${n.body}  ${n.count} (mức ${n.step})  ${n.subject}\n`);
     });
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { RedisClient } from '../store/redis.js';
 import type { LoadedConfig } from '../config/load.js';
 import { type Day, formatVnDay } from '../core/day.js';
+import { MAIL_KIND_VI, reasonText } from '../core/reason-text.js';
 import { STATUS_LABELS, TASK_STATUSES, type TaskStatus } from '../core/status.js';
 import { type Deadline, type Task, type TaskEvent } from '../core/task.js';
 import { type Unaddressed, unaddressedOf } from '../core/unaddressed.js';
@@ -142,9 +143,9 @@ export function printDeliveries(ctx: CliContext, records: readonly DeliveryRecor
   ctx.stdout.write('Thư nhắc:\n');
   for (const r of records) {
     const when = r.sentAt !== undefined ? `gửi ${formatVnInstant(r.sentAt, zone)}` : `dự kiến ${formatVnInstant(r.plannedAt, zone)}`;
-    const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.reason ?? r.error ?? '');
+    const detail = r.state === 'sent' ? (r.messageId ?? '') : r.reason ? reasonText(r.reason) : (r.error ?? '');
     const to = [...r.to, ...r.cc.map((a) => `cc ${a}`)].join(', ');
-    ctx.stdout.write(`  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)} ${r.kind}${r.level ? ` (cấp ${r.level})` : ''}  ${when}  → ${to}${detail ? `  ${detail}` : ''}  [${r.id}, lần ${r.attempts}]\n`);
+    ctx.stdout.write(`  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)} ${MAIL_KIND_VI[r.kind] ?? r.kind}${r.level ? ` (cấp ${r.level})` : ''}  ${when}  → ${to}${detail ? `  ${detail}` : ''}  [${r.id}, lần ${r.attempts}]\n`);
   }
 }
 
@@ -191,7 +192,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .action((id: string, opts: { json?: boolean }, cmd: Command) =>
       withTaskStore(ctx, cfg(cmd), async ({ store, config, redis, prefix }) => {
         const found = await store.getWithHistory(id);
-        if (!found) throw new DondocError('TASK_NOT_FOUND', `no task with id ${id} (list them with: dondoc task list)`);
+        if (!found) throw new DondocError('TASK_NOT_FOUND', `không có nhiệm vụ mã ${id} (xem danh sách: dondoc task list)`);
         const status = store.statusOf(found.task);
         const deliveries = await makeDeliveryLog(redis, prefix).forTask(id);
         const zone = config.calendar.zone;

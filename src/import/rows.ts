@@ -65,7 +65,7 @@ export function readRecord(rec: SheetRecord, ctx: RowContext): RowOutcome {
   const letter = readLetter(cells, ctx);
   const what = readWhat(cells);
   const leads = readBodies(cells, ctx, 'lead', letter.day);
-  if (!cells.text('lead')) cells.bad('lead', `missing: the lead body (đơn vị chủ trì)${cells.has('lead') ? '' : ` (add a column "${FIELD_LABEL('lead')}")`}`);
+  if (!cells.text('lead')) cells.bad('lead', `thiếu đơn vị chủ trì${cells.has('lead') ? '' : ` (thêm cột "${FIELD_LABEL('lead')}")`}`);
   const coordinators = readBodies(cells, ctx, 'coordinators', letter.day);
   const leader = readLeader(cells, ctx);
   const dates = readDates(cells, ctx);
@@ -108,15 +108,15 @@ function readLetter(c: RowCells, ctx: RowContext): Letter {
   const docCell = c.text('document') ? parseDocumentRef(c.text('document')) : {};
   const numberField: Field | undefined = c.text('number') ? 'number' : docCell.number ? 'document' : undefined;
   const number = c.text('number') ? cleanNumber(c.text('number')) : (docCell.number ?? ctx.title.number ?? '');
-  if (!number) c.bad(c.has('document') && !c.has('number') ? 'document' : 'number', `missing: the number of the letter that assigns the task, e.g. 1510/UBND-TH${c.has('number') || c.has('document') ? '' : ` (add a column "${FIELD_LABEL('number')}")`}`, undefined, 'source.number');
+  if (!number) c.bad(c.has('document') && !c.has('number') ? 'document' : 'number', `thiếu số, ký hiệu văn bản giao nhiệm vụ, ví dụ 1510/UBND-TH${c.has('number') || c.has('document') ? '' : ` (thêm cột "${FIELD_LABEL('number')}")`}`, undefined, 'source.number');
   let day: Day | undefined;
   const dateField: Field | undefined = c.rec.cells.has('date') ? 'date' : docCell.date ? 'document' : undefined;
   const docDate = dateField === 'date' ? c.dateOf('date')! : docCell.date ? parseDateCell(docCell.date) : ctx.title.date ? parseDateCell(ctx.title.date) : undefined;
-  if (docDate === undefined) c.bad('date', `missing: the date of the letter (dd/mm/yyyy)${c.has('date') ? '' : ` (add a column "${FIELD_LABEL('date')}")`}`);
+  if (docDate === undefined) c.bad('date', `thiếu ngày ban hành văn bản (dd/mm/yyyy)${c.has('date') ? '' : ` (thêm cột "${FIELD_LABEL('date')}")`}`);
   else if (!docDate.ok) c.bad(dateField, docDate.message, dateField ? undefined : ctx.title.date, 'source.date');
   else day = docDate.day;
   const issuer = c.text('issuer') || ctx.issuer || ctx.title.issuer || '';
-  if (!issuer) c.bad('issuer', `missing: who issued the letter, e.g. "UBND tỉnh Thái Nguyên"${c.has('issuer') ? '' : ` (add a column "${FIELD_LABEL('issuer')}" or give a default issuer)`}`);
+  if (!issuer) c.bad('issuer', `thiếu cơ quan ban hành văn bản, ví dụ "UBND tỉnh Thái Nguyên"${c.has('issuer') ? '' : ` (thêm cột "${FIELD_LABEL('issuer')}" hoặc cho cơ quan ban hành mặc định)`}`);
   const subject = oneLine(c.text('subject')) || docCell.subject || undefined;
   const itemField: Field | undefined = c.text('item') ? 'item' : c.text('stt') ? 'stt' : undefined;
   const item = itemField ? oneLine(c.text(itemField)).replace(/[.)]+$/, '') : undefined;
@@ -140,7 +140,7 @@ function readWhat(c: RowCells): What {
     title = split.title;
     body = split.content ?? '';
   }
-  if (!title) c.bad(c.has('title') ? 'title' : 'content', `must not be empty: write what is to be done${c.has('title') || c.has('content') ? '' : ` (add a column "${FIELD_LABEL('content')}")`}`, undefined, 'title');
+  if (!title) c.bad(c.has('title') ? 'title' : 'content', `không được để trống: ghi nội dung nhiệm vụ${c.has('title') || c.has('content') ? '' : ` (thêm cột "${FIELD_LABEL('content')}")`}`, undefined, 'title');
   const contentParts = [body !== title ? body : '', notes ? `${c.header('notes') ?? 'Ghi chú'}: ${notes}` : ''].filter(Boolean);
   const content = contentParts.join('\n\n') || undefined;
 
@@ -148,7 +148,7 @@ function readWhat(c: RowCells): What {
   if (c.text('kind')) {
     const k = KINDS.find(([re]) => re.test(fold(oneLine(c.text('kind')))));
     if (k) kind = k[1];
-    else c.bad('kind', 'expected "Nhiệm vụ" (task), "Thủ tục hành chính" (procedure) or "Hồ sơ công việc" (casefile)');
+    else c.bad('kind', 'cần là "Nhiệm vụ", "Thủ tục hành chính" hoặc "Hồ sơ công việc"');
   }
   return { title, ...(content ? { content } : {}), kind };
 }
@@ -163,9 +163,9 @@ function readBodies(c: RowCells, ctx: RowContext, f: 'lead' | 'coordinators', le
         if (x.note) c.warn(f, x.note, x.text);
         // Issue 3: a body without an address is reported at import, never skipped silently (one
         // that has ended is reported by the import as unaddressed, knowing today's date).
-        if (!x.value.head.email && x.value.validTo === undefined) c.warn(f, `${x.value.name} (${x.value.code}) has no address in the org directory: no reminder can reach it; set its head.email`, x.text);
+        if (!x.value.head.email && x.value.validTo === undefined) c.warn(f, `${x.value.name} (${x.value.code}) chưa có địa chỉ thư trong danh bạ cơ quan: không thư nhắc nào đến được; điền head.email`, x.text);
       } else if (f === 'coordinators' && isGenericBodies(x.text)) {
-        c.warn(f, 'names no particular body ("the bodies concerned"): not recorded as a coordinator; name the bodies to have them reminded', x.text);
+        c.warn(f, 'không chỉ rõ đơn vị nào ("các đơn vị liên quan"): không ghi là đơn vị phối hợp; ghi rõ tên các đơn vị để họ được nhắc', x.text);
       } else c.bad(f, x.message, x.text);
     }
   }
@@ -210,7 +210,7 @@ function readDeadline(c: RowCells, ctx: RowContext, title: string, assignedDay: 
   const dl = c.rec.cells.get('deadline');
   const out: DeadlineCell = { bad: false };
   if (dl === undefined) {
-    if (title) c.warn('deadline', 'no deadline given: the task will have none (write "Thường xuyên" to say so)');
+    if (title) c.warn('deadline', 'không có thời hạn: nhiệm vụ sẽ không có thời hạn (ghi "Thường xuyên" nếu đúng như vậy)');
     return out;
   }
   const r = typeof dl === 'string' ? parseDeadlinePhrase(dl) : parseDateCell(dl, { date1904: ctx.date1904 });
@@ -228,7 +228,7 @@ function readDeadline(c: RowCells, ctx: RowContext, title: string, assignedDay: 
   }
   if (out.day !== undefined && assignedDay !== undefined && out.day < assignedDay) {
     // Not an error (issue 3): letters do set deadlines already past, e.g. to regularise.
-    c.warn('deadline', `the deadline is before the assignment (${iso(assignedDay)})`);
+    c.warn('deadline', `thời hạn sớm hơn ngày giao (${iso(assignedDay)})`);
   }
   return out;
 }
@@ -236,7 +236,7 @@ function readDeadline(c: RowCells, ctx: RowContext, title: string, assignedDay: 
 function readIdBase(c: RowCells): string | undefined {
   if (!c.text('id')) return undefined;
   const base = slug(c.text('id'));
-  if (!base) c.bad('id', 'an id needs letters or digits');
+  if (!base) c.bad('id', 'mã nhiệm vụ cần có chữ hoặc số');
   return base || undefined;
 }
 

@@ -71,7 +71,7 @@ describe('the shipped directory', () => {
     const r = await dondoc('import', file, '--json');
     expect(r.code, r.stderr).toBe(0);
     const warnings = JSON.parse(r.stdout).warnings.map((w: { message: string }) => w.message);
-    expect(warnings).toContainEqual(expect.stringMatching(/^UBND huyện Đại Từ \(UBND-DAITU\) ended on 30\/06\/2025, before the letter \(05\/01\/2026\), and has no successor/));
+    expect(warnings).toContainEqual(expect.stringMatching(/^UBND huyện Đại Từ \(UBND-DAITU\) đã kết thúc hoạt động ngày 30\/06\/2025, trước ngày ban hành văn bản \(05\/01\/2026\), và không có đơn vị kế thừa/));
     expect((await dondoc('task', 'show', '50-ubnd-kt-20260105-1-ubnd-daitu', '--json')).code).toBe(0);
   });
 

@@ -101,9 +101,9 @@ describe('dondoc simulate, 1510/UBND-TH, 01/04–31/08/2022', () => {
   it('prints a summary table per level, body and day', async () => {
     const r = await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '2022-06-01', '--to', '2022-07-01', '--config', CONFIG]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Simulated 2022-06-01 – 2022-07-01: 14 tasks, 49 messages \(use --out DIR to write them as \.eml\)\n/);
+    expect(r.stdout).toMatch(/^Mô phỏng 2022-06-01 – 2022-07-01: 14 nhiệm vụ, 49 thư \(dùng --out DIR để ghi thành tệp \.eml\)\n/);
     // To 01/07: the reminders and coordinators as above, level 1 on 01/07, digests 27/06–01/07.
-    expect(r.stdout).toContain('\nBy level:\n  remind      25\n  coord       13\n  L1           6\n  L2           0\n  L3           0\n  digest       5\n');
+    expect(r.stdout).toContain('\nTheo loại thư:\n  nhắc        25\n  ph.hợp      13\n  cấp 1        6\n  cấp 2        0\n  cấp 3        0\n  th.hợp       5\n');
     expect(r.stdout).toMatch(/\n {2}2022-06-28 +8 +13 +0 +0 +0 +1 +22\n/);
   });
 
@@ -158,9 +158,9 @@ describe('dondoc preview', () => {
   it('reads every import format (a clerk’s .xlsx) without Redis', async () => {
     const r = await runCliCaptured(['preview', '--tasks', XLSX, '--at', '2022-06-20T09:00:00+07:00', '--config', CONFIG], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Plan as of 2022-06-20T09:00:00\+07:00\n/);
+    expect(r.stdout).toMatch(/^Lịch gửi tính đến 2022-06-20T09:00:00\+07:00\n/);
     expect(r.stdout).toContain('1510-ubnd-th-20220416-9-syt');
-    expect(r.stdout).toContain('  2022-06-23T07:30:00+07:00  planned     remind  to: giamdoc.syt@thainguyen.example.gov.vn');
+    expect(r.stdout).toContain('  2022-06-23T07:30:00+07:00  dự kiến     nhắc      gửi: giamdoc.syt@thainguyen.example.gov.vn');
   });
 
   it('refuses ambiguous or malformed arguments', async () => {

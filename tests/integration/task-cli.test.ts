@@ -63,7 +63,7 @@ describe('show and list', () => {
     expect((await dondoc('task', 'extend', SYT, '--to', '2022-07-31')).code).toBe(2);
     const unknown = await dondoc('task', 'show', 'no-such-task');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no task with id no-such-task/);
+    expect(unknown.stderr).toMatch(/không có nhiệm vụ mã no-such-task/);
     const body = await dondoc('task', 'list', '--body', 'Sở Y té và Giáo dục');
     expect(body.code).toBe(1);
     expect(body.stderr).toMatch(/unknown body .*did you mean/);

@@ -59,9 +59,9 @@ describe('JSON and YAML task files', () => {
       [2, 'colour', undefined],
       [3, undefined, 'not a task'],
     ]);
-    expect(formatRowProblem(problems[1]!)).toBe(`${file}: row 2, column "source.date": "2022-02-31": not a real date`);
-    expect(problems[0]!.message).toMatch(/^unknown body "Sở Không Tồn Tại"; closest known: /);
-    expect(problems[3]!.message).toContain('unknown field');
+    expect(formatRowProblem(problems[1]!)).toBe(`${file}: dòng 2, cột "source.date": "2022-02-31": không phải một ngày có thật`);
+    expect(problems[0]!.message).toMatch(/^không có đơn vị "Sở Không Tồn Tại" trong danh bạ; gần nhất: /);
+    expect(problems[3]!.message).toContain('trường không hợp lệ');
   });
 
   it('reject every item of an id they share', async () => {
@@ -69,8 +69,8 @@ describe('JSON and YAML task files', () => {
     const { rows, problems } = await readTaskFile(file, opts);
     expect(rows.map((r) => r.row)).toEqual([3]);
     expect(problems.map((p) => [p.row, p.column, p.message])).toEqual([
-      [1, 'id', 'task id "a-1" is shared with row 2: give each task its own id, or its own source.item'],
-      [2, 'id', 'task id "a-1" is shared with row 1: give each task its own id, or its own source.item'],
+      [1, 'id', 'mã nhiệm vụ "a-1" trùng với dòng 2: cho mỗi nhiệm vụ một id, hoặc một source.item riêng'],
+      [2, 'id', 'mã nhiệm vụ "a-1" trùng với dòng 1: cho mỗi nhiệm vụ một id, hoặc một source.item riêng'],
     ]);
   });
 
@@ -89,9 +89,9 @@ describe('JSON and YAML task files', () => {
       expect(e).toBeInstanceOf(DondocError);
       return (e as DondocError).message;
     };
-    expect(await rejected(write('obj.json', '{"task": {}}'))).toContain('expected a list of tasks');
-    expect(await rejected(write('broken.json', '[{"title": '))).toContain('not valid JSON');
-    expect(await rejected(write('broken.yaml', '- title: [unclosed\n'))).toContain('not valid YAML');
+    expect(await rejected(write('obj.json', '{"task": {}}'))).toContain('cần một danh sách nhiệm vụ');
+    expect(await rejected(write('broken.json', '[{"title": '))).toContain('không phải JSON hợp lệ');
+    expect(await rejected(write('broken.yaml', '- title: [unclosed\n'))).toContain('không phải YAML hợp lệ');
   });
 });
 
