@@ -18,7 +18,6 @@ import { readRecord } from './rows.js';
 import { readSheet } from './sheet.js';
 import { parseStructured, readStructuredItems, taskList } from './structured.js';
 import { rejectSharedIds } from './validate.js';
-import { readXlsxGrid } from './xlsx.js';
 
 export { formatRowProblem } from './problems.js';
 export type { ImportedRow, RowProblem } from './problems.js';
@@ -76,7 +75,8 @@ export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Pro
     return finish({ file, format, rows, problems: out.problems, warnings: out.warnings });
   }
 
-  const grid: Grid = format === 'xlsx' ? await readXlsxGrid(buf, file) : readCsvGrid(buf, file);
+  // exceljs only for a workbook: a CSV or YAML import does not load it.
+  const grid: Grid = format === 'xlsx' ? await (await import('./xlsx.js')).readXlsxGrid(buf, file) : readCsvGrid(buf, file);
   const sheet = readSheet(grid, file);
   const title = documentFromTitle(sheet.titleLines);
   requireColumns(sheet.columns, title, file, sheet.headerRow);
