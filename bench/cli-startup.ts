@@ -74,6 +74,14 @@ async function main(): Promise<void> {
       },
     ];
     console.log(`machine: ${machine()}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; median of ${N} runs each`);
+    // The floor: what starting Node itself costs on this machine right now.
+    const floor: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['-e', '0']);
+      floor.push(performance.now() - t0);
+    }
+    console.log(`node -e 0 (the floor): ${median(floor).toFixed(0)} ms`);
     console.log('| command | compiled | tsx (sources) | compiled / tsx | target |');
     console.log('|---|---|---|---|---|');
     for (const c of cases) {
