@@ -15,6 +15,7 @@ import type { OutgoingMessage } from '../src/mail/message.js';
 import { latenessNotice } from '../src/report/lateness-notice.js';
 import type { LetterMessage } from '../src/report/letter.js';
 import { makeReportService } from '../src/report/service.js';
+import { type UnaddressedPass, reportUnaddressed } from '../src/report/unaddressed-report.js';
 import { dueWeeklySlots, weeklyReportMail } from '../src/report/weekly.js';
 import type { RedisClient } from '../src/store/redis.js';
 import type { RecordBase } from '../src/store/delivery-log.js';
@@ -27,6 +28,8 @@ import { accountabilityPayload, parsePayload } from '../src/queue/payloads.js';
 export interface AccountabilityPass {
   weekly: { sent: string[]; done: string[] };
   lateness: { sent: string[]; done: string[] };
+  /** Open tasks nobody can be reminded of, reported to the admin once each (src/report/unaddressed-report.ts). */
+  unaddressed?: UnaddressedPass;
   failed: string[];
   /** Set when nothing was looked at (outside office hours). */
   idle?: string;
@@ -96,6 +99,9 @@ export function makeAccountability(ctx: JobContext & { redis: RedisClient }) {
       const letter = latenessNotice(c, rule, org, cal, { now, senderName, basis: config.policy.basis });
       await send(letter, 'lateness_notice', now, pass.lateness, log.child({ id: c.id, body: c.body }));
     }
+
+    // 3. No task may remind nobody: those whose lead body cannot be reached, told to the admin once.
+    pass.unaddressed = await reportUnaddressed(ctx, { loaded, tasks: inputs.map((i) => i.task), now, job, token, log });
     log.info(pass, 'accountability pass');
     return pass;
   };

@@ -7,7 +7,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const ERROR_CODES = {
   CONFIG_INVALID: { exit: EXIT.rejected, http: 500 },
-  CONFIG_NOT_FOUND: { exit: EXIT.rejected, http: 500 },
+  // A config file that is not there is the machine's state, like Redis being down (README, "Commands").
+  CONFIG_NOT_FOUND: { exit: EXIT.environment, http: 500 },
   USAGE: { exit: EXIT.usage, http: 400 },
   INPUT_REJECTED: { exit: EXIT.rejected, http: 400 },
   IMPORT_REJECTED: { exit: EXIT.rejected, http: 400 },
@@ -32,6 +33,18 @@ export interface Problem {
   /** Where: a file, a dotted field path, a row/column — whatever lets a person find it. */
   path: string;
   message: string;
+  /** The line in the file `path` names, when known (YAML files: config, org directory, calendar data). */
+  line?: number;
+}
+
+/**
+ * A problem as one line: `file:LINE: field: message` when the line is known (so an editor can
+ * jump there), else `path: message`. Paths are `file: field` (config/dondoc.yaml: office_hours.open).
+ */
+export function problemLine(p: Problem): string {
+  if (p.line === undefined) return `${p.path}: ${p.message}`;
+  const i = p.path.indexOf(': ');
+  return i > 0 ? `${p.path.slice(0, i)}:${p.line}: ${p.path.slice(i + 2)}: ${p.message}` : `${p.path}:${p.line}: ${p.message}`;
 }
 
 export class DondocError extends Error {

@@ -26,6 +26,7 @@ import { type Engine, makeEngine } from './queue/engine.js';
 import { checkRedis } from './redis/checks.js';
 import { type ResolvedRedis, resolveRedis } from './redis/private-server.js';
 import { makeReleasers } from './releasers.js';
+import { readUnaddressedCount } from './report/unaddressed-report.js';
 import { type RedisClient, connectRedis, eachServer, makeBullConnection, makeRedis, safeRedisUrl } from './store/redis.js';
 import { makeTaskStore } from './store/task-store.js';
 
@@ -183,6 +184,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       queueDepth: () => engine.queueDepth(),
       scheduleLagSeconds: () => engine.scheduleLagSeconds(),
       redisUp: () => redis.ping().then(() => true, () => false),
+      unaddressed: () => readUnaddressedCount(redis, prefix),
     });
 
     const sub = makeRedis(url, { role: 'service', timeoutMs: env.redisTimeoutMs, onError: connectionErrorLogger(logger, 'redis (config channel)') });
@@ -270,6 +272,22 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 }
 
 /**
+ * `npx dondoc start` runs dondoc under npm exec and a shell; a SIGTERM sent to npx (`kill %1`)
+ * ends npm and the shell but is not passed on, which would leave dondoc and its private
+ * redis-server running with nobody to stop them. Under npm (npm_command is set) the parent is
+ * watched: once it is gone, dondoc stops as on SIGTERM. Ctrl-C reaches dondoc directly.
+ */
+function watchLauncher(env: Record<string, string | undefined>, gone: () => void): NodeJS.Timeout | undefined {
+  if (!env.npm_command) return undefined;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) gone();
+  }, 250);
+  timer.unref();
+  return timer;
+}
+
+/**
  * Runs the service until SIGTERM or SIGINT, then shuts it down; SIGHUP reloads the config.
  * Resolves with the exit code: 0 after a clean shutdown.
  */
@@ -304,7 +322,13 @@ export async function runService(opts: ServiceOptions & { shutdownTimeoutMs?: nu
   process.on('SIGINT', onStop);
   process.on('SIGHUP', onHup);
   process.on('unhandledRejection', onFatal);
+  const launcher = watchLauncher(opts.env, () => {
+    if (stopSignal) return;
+    logger.info({ launcher: opts.env.npm_command }, 'the npm that started dondoc is gone (npm exec does not pass SIGTERM on): stopping as on SIGTERM');
+    onStop('SIGTERM');
+  });
   const unlisten = (): void => {
+    clearInterval(launcher);
     process.off('SIGTERM', onStop);
     process.off('SIGINT', onStop);
     process.off('SIGHUP', onHup);

@@ -14,7 +14,8 @@ export function registerCalendarCommands(program: Command, ctx: CliContext): voi
     .command('calendar')
     .description('Working days, holidays and lunar dates (Vietnamese civil-servant calendar)')
     .option('--config <file>', 'config file');
-  const configOf = (cmd: Command) => ctx.config(cmd.optsWithGlobals().config as string | undefined);
+  // The calendar part of the config only: these commands never need the org directory.
+  const configOf = (cmd: Command) => ctx.calendarConfig(cmd.optsWithGlobals().config as string | undefined);
 
   cal
     .command('is-working')

@@ -3,7 +3,7 @@
 // SIGHUP to one of them); a bad file is refused and the running config stays.
 import type { Command } from 'commander';
 import { parseEnv } from '../config/env.js';
-import { isDondocError } from '../errors.js';
+import { isDondocError, problemLine } from '../errors.js';
 import { commandRedisUrl } from '../redis/private-server.js';
 import { originOf, publishConfig } from '../store/config-channel.js';
 import { connectRedis, guard } from '../store/redis.js';
@@ -12,7 +12,7 @@ import type { CliContext } from './context.js';
 /** Problems are the command's output: stdout, one per line; then exit 1 with the summary. */
 function printProblems(ctx: CliContext, e: unknown): never {
   if (isDondocError(e) && e.problems.length) {
-    for (const p of e.problems) ctx.stdout.write(`${p.path}: ${p.message}\n`);
+    for (const p of e.problems) ctx.stdout.write(`${problemLine(p)}\n`);
     throw Object.assign(e, { problems: [] });
   }
   throw e;

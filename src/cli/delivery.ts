@@ -8,6 +8,7 @@
 // themselves: they change the log and the schedule, and the running workers do the rest.
 import type { Command } from 'commander';
 import { splitCopyId } from '../core/copies.js';
+import { MAIL_KIND_VI, reasonText } from '../core/reason-text.js';
 import { type Zone } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
 import { DELIVERY_STATE_LABELS, deliveryView } from '../http/delivery-view.js';
@@ -25,9 +26,9 @@ const SPECIAL = new Set(['_digest', '_admin']);
 function printRecords(ctx: CliContext, records: readonly DeliveryRecord[], more: number, zone: Zone): void {
   for (const r of records) {
     const when = formatVnInstant(r.sentAt ?? r.plannedAt, zone);
-    const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.error ?? r.reason ?? '');
+    const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.error ?? (r.reason ? reasonText(r.reason) : ''));
     ctx.stdout.write(
-      `${when}  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)}  ${`${r.kind}${r.level ? `/${r.level}` : ''}`.padEnd(22)}  ${r.taskId}  ${r.id}  → ${r.to.join(', ') || '-'}${r.title ? ` (${r.title})` : ''}  (lần ${r.attempts})${detail ? `  ${detail}` : ''}\n`,
+      `${when}  ${DELIVERY_STATE_LABELS[r.state].padEnd(12)}  ${`${MAIL_KIND_VI[r.kind] ?? r.kind}${r.level ? ` cấp ${r.level}` : ''}`.padEnd(22)}  ${r.taskId}  ${r.id}  → ${r.to.join(', ') || '-'}${r.title ? ` (${r.title})` : ''}  (lần ${r.attempts})${detail ? `  ${detail}` : ''}\n`,
     );
   }
   ctx.stdout.write(`${records.length} thư${more > 0 ? ` (còn ${more} thư nữa: --limit để xem thêm${records.some((r) => r.state === 'failed') ? ', hoặc --cursor' : ''})` : ''}\n`);
@@ -65,7 +66,7 @@ async function findFailed(log: DeliveryLog, ref: string): Promise<DeliveryRecord
     const r = (await log.listFailed({ limit: 10_000 })).find((x) => x.id === ref);
     if (r) return r;
   }
-  throw new DondocError('INPUT_REJECTED', `no failed delivery ${ref} (list them with: dondoc delivery list --failed)`);
+  throw new DondocError('INPUT_REJECTED', `không có thư gửi thất bại ${ref} (xem danh sách: dondoc delivery list --failed)`);
 }
 
 function tryResolve(resolve: () => string, fallback: string): string {
@@ -103,7 +104,7 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
           log.list({ ...(opts.failed ? { failed: true } : {}), ...(opts.task ? { taskId: opts.task } : {}), limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) }),
         );
         if (opts.task && !SPECIAL.has(opts.task) && page.records.length === 0 && !(await store.get(opts.task))) {
-          throw new DondocError('TASK_NOT_FOUND', `no task with id ${opts.task} (list them with: dondoc task list)`);
+          throw new DondocError('TASK_NOT_FOUND', `không có nhiệm vụ mã ${opts.task} (xem danh sách: dondoc task list)`);
         }
         const zone = config.calendar.zone;
         if (opts.json) ctx.stdout.write(`${JSON.stringify({ items: page.records.map((r) => deliveryView(r, zone)), more: page.more, ...(page.cursor ? { cursor: page.cursor } : {}) }, null, 2)}\n`);
@@ -131,7 +132,7 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
         await forgetFinishedJobs(redis, prefix, reset.map((r) => (r.taskId === '_digest' ? (splitCopyId(r.id)?.notificationId ?? r.id) : r.id)));
         // All at once: the scheduler places each person's retried copies in one list.
         await schedule.touch([...new Set(reset.map((r) => retryEntry(r.taskId, r.id)))], now);
-        for (const r of reset) ctx.stdout.write(`retry: ${r.taskId} ${r.id}\n`);
+        for (const r of reset) ctx.stdout.write(`gửi lại: ${r.taskId} ${r.id}\n`);
         const done = reset.length;
         ctx.stdout.write(`${done} thư sẽ được gửi lại${targets.length > done ? ` (${targets.length - done} đã thay đổi, bỏ qua)` : ''}\n`);
       });
@@ -165,9 +166,9 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
       .action((key: string, opts: { reason?: string }, cmd: Command) =>
         withTaskStore(ctx, cfg(cmd), async ({ redis, prefix, store, service }) => {
           const target = kind === 'task' ? key : service.resolveBodyCode(key);
-          if (kind === 'task' && !(await store.get(key))) throw new DondocError('TASK_NOT_FOUND', `no task with id ${key} (list them with: dondoc task list)`);
+          if (kind === 'task' && !(await store.get(key))) throw new DondocError('TASK_NOT_FOUND', `không có nhiệm vụ mã ${key} (xem danh sách: dondoc task list)`);
           await makeMutes(redis, prefix, () => ctx.now()).mute(kindArg(kind), target, cliActor(ctx), ctx.now(), opts.reason);
-          ctx.stdout.write(`muted: ${kind} ${target}\n`);
+          ctx.stdout.write(`đã tạm dừng thư: ${kind === 'task' ? 'nhiệm vụ' : 'đơn vị'} ${target}\n`);
         }),
       );
   }
@@ -185,8 +186,8 @@ export function registerDeliveryCommands(program: Command, ctx: CliContext): voi
           const target = kind === 'task' ? key : tryResolve(() => service.resolveBodyCode(key), key);
           // unmute() re-plans the tasks concerned at once (src/store/mutes.ts).
           const lifted = await makeMutes(redis, prefix, () => ctx.now()).unmute(kind, target);
-          if (!lifted) throw new DondocError('INPUT_REJECTED', `${kind} ${target} is not muted (see: dondoc mute list)`);
-          ctx.stdout.write(`unmuted: ${kind} ${target}\n`);
+          if (!lifted) throw new DondocError('INPUT_REJECTED', `${kind === 'task' ? 'nhiệm vụ' : 'đơn vị'} ${target} không bị tạm dừng (xem: dondoc mute list)`);
+          ctx.stdout.write(`đã bỏ tạm dừng thư: ${kind === 'task' ? 'nhiệm vụ' : 'đơn vị'} ${target}\n`);
         }),
       );
   }

@@ -11,6 +11,7 @@ import type { Notification, TaskNotification } from '../core/notification.js';
 import type { Replay } from '../core/replay.js';
 import type { Task } from '../core/task.js';
 import { copyRepliesFor } from '../mail/reply-links.js';
+import { MAIL_KIND_VI } from '../core/reason-text.js';
 
 export interface CopyJson {
   id: string;
@@ -69,10 +70,12 @@ export function forecastMails(tasks: readonly Task[], history: (id: string) => R
 }
 
 export function forecastText(rows: readonly ForecastRow[]): string {
-  if (rows.length === 0) return '\nMails ahead: none\n';
+  if (rows.length === 0) return '\nThư sắp gửi: không có\n';
   const w = Math.max(...rows.map((r) => r.email.length));
   return (
-    `\nMails ahead, one per person, kind and day (items in each):\n` +
-    rows.map((r) => `  ${r.date}  ${r.email.padEnd(w)}  ${r.kind.padEnd(11)}  ${r.mails} mail${r.mails === 1 ? '' : 's'}, ${r.items} item${r.items === 1 ? '' : 's'}  ${r.title}\n`).join('')
+    `\nThư sắp gửi, mỗi người một thư cho mỗi loại trong ngày (số việc trong thư):\n` +
+    rows.map((r) => `  ${r.date}  ${r.email.padEnd(w)}  ${(KIND_VI[r.kind] ?? r.kind).padEnd(15)}  ${r.mails} thư, ${r.items} việc  ${r.title}\n`).join('')
   );
 }
+
+const KIND_VI: Record<string, string> = { reminder: MAIL_KIND_VI.reminder!, coordinator: MAIL_KIND_VI.coordinator_reminder!, escalation: MAIL_KIND_VI.escalation! };

@@ -12,7 +12,8 @@ import { formatIsoDay } from '../core/day.js';
 import type { Notification, Recipient } from '../core/notification.js';
 import { type PlanHistory, planNotifications } from '../core/planner.js';
 import { type Replay, makeReplay, replayNotifications } from '../core/replay.js';
-import { taskStatus } from '../core/status.js';
+import { PLAN_STATE_VI, reasonText } from '../core/reason-text.js';
+import { STATUS_LABELS, taskStatus } from '../core/status.js';
 import { type Deadline, type Task, occurrencesOf } from '../core/task.js';
 import { formatDeadline } from '../core/task-codec.js';
 import { parseInstant } from '../core/zone.js';
@@ -28,15 +29,15 @@ export async function readReplays(file: string, loaded: LoadedConfig): Promise<R
   if (result.problems.length > 0) {
     throw new DondocError(
       'IMPORT_REJECTED',
-      `${file}: ${result.problems.length} row problem${result.problems.length > 1 ? 's' : ''}; nothing was planned`,
-      result.problems.map((p) => ({ path: `${p.file}: row ${p.row}`, message: formatRowProblem(p).slice(`${p.file}: row ${p.row}`.length + 2) })),
+      `${file}: ${result.problems.length} lỗi ở các dòng của tệp; chưa lập lịch gửi`,
+      result.problems.map((p) => ({ path: `${p.file}: dòng ${p.row}`, message: formatRowProblem(p).slice(`${p.file}: dòng ${p.row}`.length + 2) })),
     );
   }
   return result.rows.map((r) => {
     try {
       return makeReplay(r.input, loaded.calendar, loaded.org, `file:${path.basename(file)}`);
     } catch (e) {
-      if (e instanceof DondocError) throw new DondocError(e.code, `${file}: row ${r.row}: ${e.message}`, e.problems, { cause: e });
+      if (e instanceof DondocError) throw new DondocError(e.code, `${file}: dòng ${r.row}: ${e.message}`, e.problems, { cause: e });
       throw e;
     }
   });
@@ -106,7 +107,7 @@ async function fromStore(ctx: CliContext, loaded: LoadedConfig, id: string): Pro
   const opened = await openTaskStore({ env: ctx.env, calendar: loaded.calendar, now: ctx.now, role: 'cli' });
   try {
     const task = await opened.store.get(id);
-    if (!task) throw new DondocError('TASK_NOT_FOUND', `task ${id} not found`);
+    if (!task) throw new DondocError('TASK_NOT_FOUND', `không có nhiệm vụ mã ${id} (xem danh sách: dondoc task list)`);
     const { makeDeliveryLog } = await import('../store/delivery-log.js');
     const handled = await makeDeliveryLog(opened.redis, opened.env.keyPrefix).handledIds(id);
     return { tasks: [task], history: () => handled };
@@ -131,7 +132,7 @@ export function registerPreviewCommand(program: Command, ctx: CliContext): void 
     .option('--json', 'print JSON')
     .option('--config <file>', 'config file')
     .action(async (taskId: string | undefined, opts: { tasks?: string; at?: string; json?: boolean; config?: string }) => {
-      if ((taskId === undefined) === (opts.tasks === undefined)) throw usageError('preview: give either a TASK_ID or --tasks FILE');
+      if ((taskId === undefined) === (opts.tasks === undefined)) throw usageError('preview: cho mã nhiệm vụ (TASK_ID) hoặc --tasks FILE, không cả hai');
       const loaded = ctx.config(opts.config);
       const zone = loaded.calendar.zone;
       const now = opts.at === undefined ? ctx.now() : instantArg('--at', opts.at, zone.name);
@@ -158,7 +159,7 @@ export function registerPreviewCommand(program: Command, ctx: CliContext): void 
         const subjects = plan.map((n) => renderNotification(templates, n, { org: loaded.org, calendar: loaded.calendar, task, senderName: loaded.config.mail.from.name }).subject);
         return { task, plan, subjects };
       });
-      for (const w of new Set(out.flatMap((o) => o.plan.flatMap((n) => n.warnings ?? [])))) ctx.stderr.write(`warning: ${w}\n`);
+      for (const w of new Set(out.flatMap((o) => o.plan.flatMap((n) => n.warnings ?? [])))) ctx.stderr.write(`lưu ý: ${w}\n`);
       const forecast = () => forecastMails(source.tasks, (id) => source.history(id) as ReadonlySet<string> | undefined, loaded, now, out.flatMap((o) => o.plan));
 
       if (opts.json) {
@@ -185,23 +186,24 @@ export function registerPreviewCommand(program: Command, ctx: CliContext): void 
         ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
       }
-      ctx.stdout.write(`Plan as of ${zone.formatInstant(now)}\n`);
+      // Human output in Vietnamese (DOMAIN.md); --json keeps the field names and codes.
+      ctx.stdout.write(`Lịch gửi tính đến ${zone.formatInstant(now)}\n`);
       for (const { task, plan, subjects } of out) {
         const status = taskStatus(task, loaded.calendar, now, loaded.config.policy.dueSoon);
         const inForce = deadlineOf(task);
-        const d = task.deadline ? formatDeadline(task.deadline) : 'none';
-        const ext = inForce && task.deadline && inForce.day !== task.deadline.day ? `, extended to ${formatDeadline(inForce)}` : '';
-        const eff = status.effectiveDay !== undefined && status.effectiveDay !== inForce?.day ? ` (effective ${formatIsoDay(status.effectiveDay)}, Civil Code Art. 148)` : '';
-        ctx.stdout.write(`\n${task.id}  ${task.title}\n  lead ${task.lead}, deadline ${d}${ext}${eff}, status ${status.status}\n`);
-        if (plan.length === 0) ctx.stdout.write('  (nothing planned)\n');
+        const d = task.deadline ? formatDeadline(task.deadline) : 'không thời hạn';
+        const ext = inForce && task.deadline && inForce.day !== task.deadline.day ? `, gia hạn đến ${formatDeadline(inForce)}` : '';
+        const eff = status.effectiveDay !== undefined && status.effectiveDay !== inForce?.day ? ` (tính đến ${formatIsoDay(status.effectiveDay)}, Điều 148 Bộ luật Dân sự)` : '';
+        ctx.stdout.write(`\n${task.id}  ${task.title}\n  chủ trì ${task.lead}, thời hạn ${d}${ext}${eff}, ${STATUS_LABELS[status.status].toLowerCase()}\n`);
+        if (plan.length === 0) ctx.stdout.write('  (không có thư nào dự kiến)\n');
         plan.forEach((n, i) => {
-          const level = n.kind === 'escalation' ? `L${n.level}` : n.kind === 'coordinator_reminder' ? 'coord' : 'remind';
+          const level = n.kind === 'escalation' ? `cấp ${n.level}` : n.kind === 'coordinator_reminder' ? 'phối hợp' : 'nhắc';
           ctx.stdout.write(
-            `  ${zone.formatInstant(n.at)}  ${pad(n.state, 10)}  ${pad(level, 6)}  to: ${who(n.to)}  cc: ${who(n.cc)}\n      ${subjects[i]}${n.reason ? `  [${n.reason}]` : ''}\n`,
+            `  ${zone.formatInstant(n.at)}  ${pad(PLAN_STATE_VI[n.state] ?? n.state, 10)}  ${pad(level, 8)}  gửi: ${who(n.to)}  đồng gửi: ${who(n.cc)}\n      ${subjects[i]}${n.reason ? `  [${reasonText(n.reason)}]` : ''}\n`,
           );
           if (n.state === 'planned' || n.state === 'due') {
             const copies = copiesJson(n, task, loaded);
-            ctx.stdout.write(`      ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'}, one per person: ${copies.map((c) => `${c.email}${c.links.length ? ` [links: ${c.links.join(', ')}]` : ''}`).join('; ')}\n`);
+            ctx.stdout.write(`      ${copies.length} bản, mỗi người một thư: ${copies.map((c) => `${c.email}${c.links.length ? ` [liên kết: ${c.links.join(', ')}]` : ''}`).join('; ')}\n`);
           }
         });
       }

@@ -45,8 +45,8 @@ async function inputsFromFile(file: string, loaded: LoadedConfig, now: number): 
   if (result.problems.length > 0) {
     throw new DondocError(
       'IMPORT_REJECTED',
-      `${file}: ${result.problems.length} row problem${result.problems.length > 1 ? 's' : ''}; no report was made`,
-      result.problems.map((p) => ({ path: `${p.file}: row ${p.row}`, message: formatRowProblem(p).slice(`${p.file}: row ${p.row}`.length + 2) })),
+      `${file}: ${result.problems.length} lỗi ở các dòng của tệp; chưa lập báo cáo`,
+      result.problems.map((p) => ({ path: `${p.file}: dòng ${p.row}`, message: formatRowProblem(p).slice(`${p.file}: dòng ${p.row}`.length + 2) })),
     );
   }
   return result.rows.map((r) => {
@@ -54,7 +54,7 @@ async function inputsFromFile(file: string, loaded: LoadedConfig, now: number): 
       const built = buildTask(r.input, loaded.calendar, loaded.org, { by: `file:${path.basename(file)}`, now });
       return { task: built.task, history: built.events };
     } catch (e) {
-      if (e instanceof DondocError) throw new DondocError(e.code, `${file}: row ${r.row}: ${e.message}`, e.problems, { cause: e });
+      if (e instanceof DondocError) throw new DondocError(e.code, `${file}: dòng ${r.row}: ${e.message}`, e.problems, { cause: e });
       throw e;
     }
   });
@@ -69,7 +69,7 @@ function writeAtomically(file: string, content: Buffer): void {
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
-    throw new DondocError('INPUT_REJECTED', `${file}: cannot write the report (${code ?? (e as Error).message})`, [{ path: file, message: 'cannot write' }], { cause: e });
+    throw new DondocError('INPUT_REJECTED', `${file}: không ghi được báo cáo (${code ?? (e as Error).message})`, [{ path: file, message: 'không ghi được' }], { cause: e });
   }
 }
 

@@ -24,6 +24,7 @@ import { renderTaskMail, taskMailMessage, viewContextOf } from '../mail/task-mai
 import { dayArg } from './args.js';
 import type { CliContext } from './context.js';
 import { notificationJson, readReplays, templatesFor } from './preview.js';
+import { simulateLatenessNotices } from './simulate-notices.js';
 
 /** One mail the service would send: to one person, carrying one or more notifications. */
 export interface SimulatedMail {
@@ -203,7 +204,8 @@ export function summarise(mails: readonly SimulatedMail[], loaded: LoadedConfig)
   };
 }
 
-const HEADINGS: Record<Column | 'total', string> = { reminder: 'remind', coordinator: 'coord', level1: 'L1', level2: 'L2', level3: 'L3', digest: 'digest', total: 'total' };
+// Column headings of the human output (Vietnamese; --json keeps the English keys).
+const HEADINGS: Record<Column | 'total', string> = { reminder: 'nhắc', coordinator: 'ph.hợp', level1: 'cấp 1', level2: 'cấp 2', level3: 'cấp 3', digest: 'th.hợp', total: 'tổng' };
 
 function table(first: string, rows: Array<{ key: string } & Record<Column | 'total', number>>): string {
   const cols = [...COLUMNS, 'total'] as const;
@@ -213,9 +215,11 @@ function table(first: string, rows: Array<{ key: string } & Record<Column | 'tot
 }
 
 function recipientTable(rows: readonly RecipientRow[]): string {
-  const w = Math.max('recipient'.length, ...rows.map((r) => r.email.length));
-  const head = `  ${'recipient'.padEnd(w)}  ${['mails', 'items', 'days', 'max/day'].map((h) => h.padStart(7)).join(' ')}  title\n`;
-  return head + rows.map((r) => `  ${r.email.padEnd(w)}  ${[r.mails, r.items, r.days, r.maxPerDayOfAKind].map((n) => String(n).padStart(7)).join(' ')}  ${r.title}\n`).join('');
+  const w = Math.max('người nhận'.length, ...rows.map((r) => r.email.length));
+  const heads = ['thư', 'việc', 'ngày', 'tối đa/ngày'];
+  const widths = heads.map((h) => Math.max(7, h.length));
+  const head = `  ${'người nhận'.padEnd(w)}  ${heads.map((h, i) => h.padStart(widths[i]!)).join(' ')}  chức danh\n`;
+  return head + rows.map((r) => `  ${r.email.padEnd(w)}  ${[r.mails, r.items, r.days, r.maxPerDayOfAKind].map((n, i) => String(n).padStart(widths[i]!)).join(' ')}  ${r.title}\n`).join('');
 }
 
 export function registerSimulateCommand(program: Command, ctx: CliContext): void {
@@ -237,7 +241,9 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const templates = templatesFor(loaded);
       const replays = await readReplays(opts.tasks, loaded);
       const mails = await simulate(replays, loaded, templates, { from, to, ...(opts.out ? { out: opts.out } : {}) });
-      for (const w of new Set(mails.flatMap((m) => m.notifications.flatMap((n) => n.warnings ?? [])))) ctx.stderr.write(`warning: ${w}\n`);
+      // The repeat-lateness notices (7176 §5) the accountability pass would send (simulate-notices.ts).
+      const notices = await simulateLatenessNotices(replays, loaded, { from, to, ...(opts.out ? { out: opts.out } : {}) });
+      for (const w of new Set([...mails.flatMap((m) => m.notifications.flatMap((n) => n.warnings ?? [])), ...notices.flatMap((n) => n.warnings)])) ctx.stderr.write(`lưu ý: ${w}\n`);
       const s = summarise(mails, loaded);
       const zone = loaded.calendar.zone;
       if (opts.json) {
@@ -262,21 +268,24 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
             subject: m.subject,
             ...(m.file ? { file: m.file } : {}),
           })),
+          lateness_notices: notices.map((n) => ({ id: n.id, at: zone.formatInstant(n.at), body: n.body, count: n.count, step: n.step, subject: n.subject, to: n.to, cc: n.cc, ...(n.file ? { file: n.file } : {}) })),
         };
         ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
       }
       const people = s.byRecipient.length;
       ctx.stdout.write(
-        `Simulated ${formatIsoDay(from)} – ${formatIsoDay(to)}: ${replays.length} tasks, ${s.total} notifications in ${s.mails} mails to ${people} recipient${people === 1 ? '' : 's'}${opts.out ? `, written to ${opts.out}` : ' (use --out DIR to write them as .eml)'}\n\n`,
+        `Mô phỏng ${formatIsoDay(from)} – ${formatIsoDay(to)}: ${replays.length} nhiệm vụ, ${s.total} thông báo trong ${s.mails} thư gửi ${people} người${opts.out ? `, đã ghi vào ${opts.out}` : ' (dùng --out DIR để ghi thành tệp .eml)'}\n\n`,
       );
-      ctx.stdout.write('By level (notifications):\n');
+      ctx.stdout.write('Theo loại thư (thông báo):\n');
       for (const c of COLUMNS) ctx.stdout.write(`  ${HEADINGS[c].padEnd(7)} ${String(s.byLevel[c]).padStart(6)}\n`);
-      ctx.stdout.write('\nBy body (notifications):\n');
-      ctx.stdout.write(table('body', s.byBody.map((r) => ({ ...r, key: r.body }))));
-      ctx.stdout.write('\nBy day (notifications):\n');
-      ctx.stdout.write(table('day', s.byDay.map((r) => ({ ...r, key: r.date }))));
-      ctx.stdout.write('\nBy recipient (mails; max/day: the most mails of one kind in one day):\n');
+      ctx.stdout.write('\nTheo đơn vị (thông báo):\n');
+      ctx.stdout.write(table('đơn vị', s.byBody.map((r) => ({ ...r, key: r.body }))));
+      ctx.stdout.write('\nTheo ngày (thông báo):\n');
+      ctx.stdout.write(table('ngày', s.byDay.map((r) => ({ ...r, key: r.date }))));
+      ctx.stdout.write('\nTheo người nhận (thư; tối đa/ngày: số thư cùng loại nhiều nhất trong một ngày):\n');
       ctx.stdout.write(recipientTable(s.byRecipient));
+      ctx.stdout.write(`\nThông báo chậm, muộn nhiều lần (mục 5 Công văn 7176): ${notices.length}\n`);
+      for (const n of notices) ctx.stdout.write(`  ${formatIsoDay(zone.dayOf(n.at))}  ${n.body}  ${n.count} (mức ${n.step})  ${n.subject}\n`);
     });
 }

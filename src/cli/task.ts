@@ -6,8 +6,10 @@ import { splitCopyId } from '../core/copies.js';
 import type { RedisClient } from '../store/redis.js';
 import type { LoadedConfig } from '../config/load.js';
 import { type Day, formatVnDay } from '../core/day.js';
+import { MAIL_KIND_VI, reasonText } from '../core/reason-text.js';
 import { STATUS_LABELS, TASK_STATUSES, type TaskStatus } from '../core/status.js';
 import { type Deadline, type Task, type TaskEvent } from '../core/task.js';
+import { type Unaddressed, unaddressedOf } from '../core/unaddressed.js';
 import { deadlineString, formatDeadline } from '../core/task-codec.js';
 import { type Zone, parseInstant } from '../core/zone.js';
 import { DondocError, usageError } from '../errors.js';
@@ -154,21 +156,25 @@ export function printDeliveries(ctx: CliContext, records: readonly DeliveryRecor
   for (const [n, group] of byNotification) {
     const first = group[0]!;
     const owed = releases.get(n)?.copies?.length;
-    ctx.stdout.write(`  ${first.kind}${first.level ? ` (cấp ${first.level})` : ''}  dự kiến ${formatVnInstant(first.plannedAt, zone)}  ${n}${owed !== undefined ? `  (${owed} bản)` : ''}\n`);
+    ctx.stdout.write(`  ${MAIL_KIND_VI[first.kind] ?? first.kind}${first.level ? ` (cấp ${first.level})` : ''}  dự kiến ${formatVnInstant(first.plannedAt, zone)}  ${n}${owed !== undefined ? `  (${owed} bản)` : ''}\n`);
     for (const r of group) {
       const when = r.sentAt !== undefined ? `  gửi ${formatVnInstant(r.sentAt, zone)}` : '';
-      const detail = r.state === 'sent' ? (r.messageId ?? '') : (r.reason ?? r.error ?? '');
+      const detail = r.state === 'sent' ? (r.messageId ?? '') : r.reason ? reasonText(r.reason) : (r.error ?? '');
       const who = `${r.to.join(', ') || '-'}${r.title ? ` (${r.title}${r.as === 'cc' ? ', đồng gửi' : ''})` : ''}`;
       ctx.stdout.write(`    ${DELIVERY_STATE_LABELS[r.state].padEnd(12)} → ${who}${when}${detail ? `  ${detail}` : ''}  [${r.id}, lần ${r.attempts}]\n`);
     }
   }
 }
 
-function statusArg(value: string): TaskStatus[] {
+/** `unaddressed`: open tasks nobody can be reminded of today (core/unaddressed.ts), with the other statuses or alone. */
+const UNADDRESSED = 'unaddressed';
+
+function statusArg(value: string): { statuses: TaskStatus[]; unaddressed: boolean } {
   const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = parts.filter((p) => !(TASK_STATUSES as readonly string[]).includes(p));
-  if (bad.length || !parts.length) throw usageError(`--status: expected one or more of ${TASK_STATUSES.join(', ')}, got "${value}"`);
-  return parts as TaskStatus[];
+  const bad = parts.filter((p) => p !== UNADDRESSED && !(TASK_STATUSES as readonly string[]).includes(p));
+  if (bad.length || !parts.length) throw usageError(`--status: expected one or more of ${TASK_STATUSES.join(', ')}, ${UNADDRESSED}, got "${value}"`);
+  const statuses = parts.filter((p): p is TaskStatus => p !== UNADDRESSED);
+  return { statuses, unaddressed: parts.includes(UNADDRESSED) };
 }
 
 function deadlineArg(name: string, value: string): Deadline {
@@ -203,7 +209,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .action((id: string, opts: { json?: boolean }, cmd: Command) =>
       withTaskStore(ctx, cfg(cmd), async ({ store, config, redis, prefix }) => {
         const found = await store.getWithHistory(id);
-        if (!found) throw new DondocError('TASK_NOT_FOUND', `no task with id ${id} (list them with: dondoc task list)`);
+        if (!found) throw new DondocError('TASK_NOT_FOUND', `không có nhiệm vụ mã ${id} (xem danh sách: dondoc task list)`);
         const status = store.statusOf(found.task);
         const deliveries = await makeDeliveryLog(redis, prefix).forTask(id);
         const zone = config.calendar.zone;
@@ -220,20 +226,23 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   task
     .command('list')
     .description('Tasks by status, body and deadline, soonest deadline first')
-    .option('--status <s>', `${TASK_STATUSES.join(', ')} (comma-separated)`)
+    .option('--status <s>', `${TASK_STATUSES.join(', ')} (comma-separated), or unaddressed: open tasks whose lead body nobody can be reminded at`)
     .option('--body <code>', 'a body code or name: tasks it leads or coordinates')
     .option('--due-before <date>', 'deadline in force on or before YYYY-MM-DD')
     .option('--limit <n>', 'at most this many (default 200)')
     .option('--json', 'print JSON (the API shape)')
     .option('--config <file>', 'config file')
     .action((opts: { status?: string; body?: string; dueBefore?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const status = opts.status !== undefined ? statusArg(opts.status) : undefined;
+      const wanted = opts.status !== undefined ? statusArg(opts.status) : undefined;
+      // Unaddressed tasks are open ones: without other statuses, the open statuses are searched.
+      const status = wanted?.statuses.length ? wanted.statuses : wanted?.unaddressed ? (['within_deadline', 'due_soon', 'overdue'] as TaskStatus[]) : undefined;
       const dueBefore = opts.dueBefore !== undefined ? dayArg('--due-before', opts.dueBefore) : undefined;
       const limit = opts.limit !== undefined ? intArg('--limit', opts.limit) : 200;
       if (limit < 1) throw usageError('--limit: expected at least 1');
       return withTaskStore(ctx, cfg(cmd), async ({ store, config, service }) => {
         const body = opts.body !== undefined ? service.resolveBodyCode(opts.body) : undefined;
         const items: TaskWithStatus[] = [];
+        const nobody = new Map<string, Unaddressed>();
         let cursor: string | null = '';
         while (cursor !== null && items.length < limit) {
           const page: Awaited<ReturnType<TaskStore['list']>> = await store.list({
@@ -243,17 +252,29 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
             limit: Math.min(1000, limit - items.length),
             cursor,
           });
-          items.push(...page.items);
+          for (const i of page.items) {
+            const u = wanted?.unaddressed ? unaddressedOf(i.task, config.org, config.calendar, ctx.now()) : undefined;
+            if (wanted?.unaddressed && !u) continue;
+            if (u) nobody.set(i.task.id, u);
+            items.push(i);
+          }
           cursor = page.nextCursor;
         }
         const zone = config.calendar.zone;
+        // With --body, each task says what the body does in it: leads it, or coordinates.
+        const roleOf = (t: Task): 'lead' | 'coordinator' | undefined => (body === undefined ? undefined : t.lead === body ? 'lead' : 'coordinator');
         if (opts.json) {
-          ctx.stdout.write(`${JSON.stringify({ items: items.map((i) => listItemView(i, zone)), more: cursor !== null }, null, 2)}\n`);
+          const unaddressedJson = (id: string) => (nobody.has(id) ? { unaddressed: { reason: nobody.get(id)!.reason, message: nobody.get(id)!.message } } : {});
+          const json = items.map((i) => ({ ...listItemView(i, zone), ...(roleOf(i.task) ? { role: roleOf(i.task) } : {}), ...unaddressedJson(i.task.id) }));
+          ctx.stdout.write(`${JSON.stringify({ items: json, more: cursor !== null }, null, 2)}\n`);
           return;
         }
         for (const { task: t, status: s } of items) {
           const due = s.effectiveDay !== undefined ? formatVnDay(s.effectiveDay) : '—'.padEnd(10);
-          ctx.stdout.write(`${due}  ${STATUS_LABELS[s.status].padEnd(24)}  ${t.lead.padEnd(12)}  ${t.id}  ${t.title.length > 70 ? `${t.title.slice(0, 69)}…` : t.title}\n`);
+          const role = roleOf(t);
+          const who = role === undefined ? t.lead : role === 'lead' ? 'chủ trì' : `phối hợp (chủ trì: ${t.lead})`;
+          ctx.stdout.write(`${due}  ${STATUS_LABELS[s.status].padEnd(24)}  ${who.padEnd(12)}  ${t.id}  ${t.title.length > 70 ? `${t.title.slice(0, 69)}…` : t.title}\n`);
+          if (nobody.has(t.id)) ctx.stdout.write(`            không ai nhận được thư nhắc: ${nobody.get(t.id)!.message}\n`);
         }
         ctx.stdout.write(`${items.length} nhiệm vụ${cursor !== null ? ` (còn nữa: dùng --limit lớn hơn)` : ''}\n`);
       });

@@ -15,7 +15,8 @@ import { formatPath, parseYaml, zodProblems } from './problems.js';
 export { formatPath, parseYaml, zodProblems };
 import { DEFAULT_CONFIG_PATH, SHIPPED_CALENDAR_DATA, SHIPPED_CONFIG } from './paths.js';
 import { type DondocConfig, configSchema } from './schema.js';
-import { type DayOffEntryInput, officialYearFileSchema } from './sections/calendar.js';
+import { type DayOffEntryInput, calendarSchema, officialYearFileSchema } from './sections/calendar.js';
+import { orgSectionSchema } from './sections/org.js';
 import { withLinkSecrets } from './sections/links.js';
 
 export interface LoadedConfig {
@@ -42,7 +43,7 @@ export interface LoadOptions {
 function resolveFile(opts: LoadOptions): { file: string; shown: string } {
   const explicit = opts.file ?? opts.env?.DONDOC_CONFIG;
   if (explicit) {
-    if (!fs.existsSync(explicit)) throw new DondocError('CONFIG_NOT_FOUND', `${explicit}: config file not found`);
+    if (!fs.existsSync(explicit)) throw new DondocError('CONFIG_NOT_FOUND', `${explicit}: config file not found (check --config or DONDOC_CONFIG)`);
     return { file: explicit, shown: explicit };
   }
   if (fs.existsSync(DEFAULT_CONFIG_PATH)) return { file: DEFAULT_CONFIG_PATH, shown: DEFAULT_CONFIG_PATH };
@@ -69,14 +70,14 @@ function loadOfficialYears(dir: string, problems: Problem[], hash: ReturnType<ty
     const file = path.join(dir, name);
     const text = fs.readFileSync(file, 'utf8');
     hash.update(name).update(text);
-    const { data, problems: syntax } = parseYaml(file, text);
+    const { data, problems: syntax, locate } = parseYaml(file, text);
     if (syntax.length) {
       problems.push(...syntax);
       continue;
     }
     const parsed = officialYearFileSchema.safeParse(data);
     if (!parsed.success) {
-      problems.push(...zodProblems(file, parsed.error));
+      problems.push(...zodProblems(file, parsed.error, [], locate));
       continue;
     }
     const y = parsed.data;
@@ -93,23 +94,72 @@ function loadOfficialYears(dir: string, problems: Problem[], hash: ReturnType<ty
 /** Reads, validates and freezes the config. Throws DondocError('CONFIG_INVALID') listing every problem. */
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const { file, shown } = resolveFile(opts);
-  const text = fs.readFileSync(file, 'utf8');
+  const text = readConfigFile(file, shown);
   return loadConfigText(text, shown, path.dirname(file), opts.today, opts.env);
 }
 
+/** The config without the org directory: for commands that only count working days. */
+export type CalendarConfig = Pick<LoadedConfig, 'file' | 'config' | 'calendar' | 'warnings'>;
+
+/**
+ * Reads and validates the config file like loadConfig, but not the org directory it names:
+ * `dondoc calendar …` needs the calendar only, and starts faster without it.
+ */
+export function loadCalendarConfig(opts: LoadOptions = {}): CalendarConfig {
+  const { file, shown } = resolveFile(opts);
+  const text = readConfigFile(file, shown);
+  return deepFreeze(readConfig(text, shown, path.dirname(file), opts.today, opts.env, false));
+}
+
+function readConfigFile(file: string, shown: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DondocError('CONFIG_NOT_FOUND', `${shown}: cannot read the config file (${code ?? (e as Error).message})`, [], { cause: e });
+  }
+}
+
 export function loadConfigText(text: string, shown: string, baseDir: string, today?: Day, env?: Record<string, string | undefined>): LoadedConfig {
+  const r = readConfig(text, shown, baseDir, today, env, true);
+  return deepFreeze({ file: shown, config: r.config, calendar: r.calendar, org: r.org!, warnings: r.warnings, hash: r.hash });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * One pass over everything (config check reports it all at once): the schema, then — even when
+ * the schema refused some section — the calendar data and the org directory with its
+ * references (roles, successors, leaders), each checked from the sections that are valid.
+ */
+function readConfig(text: string, shown: string, baseDir: string, today: Day | undefined, env: Record<string, string | undefined> | undefined, withOrg: boolean) {
   const problems: Problem[] = [];
   const hash = createHash('sha256').update(text);
-  const { data, problems: syntax } = parseYaml(shown, text);
+  const { data, problems: syntax, locate } = parseYaml(shown, text);
   if (syntax.length) throw invalid(shown, syntax);
   const parsed = configSchema.safeParse(data);
-  if (!parsed.success) throw invalid(shown, zodProblems(shown, parsed.error));
+  if (!parsed.success) problems.push(...zodProblems(shown, parsed.error, [], locate));
+  const raw = isRecord(data) ? data : {};
+
+  // The sections the rest needs, from the whole parse or each on its own.
+  const calendarSection = parsed.success ? parsed.data.calendar : calendarSchema.safeParse(raw.calendar ?? {}).data;
+  const dataDir = calendarSection?.official_data ? path.resolve(baseDir, calendarSection.official_data) : SHIPPED_CALENDAR_DATA;
+  const officialYears = calendarSection ? loadOfficialYears(dataDir, problems, hash) : [];
+
+  let orgLoaded: ReturnType<typeof loadOrgDirectory> | undefined;
+  if (withOrg) {
+    const section = parsed.success ? { ok: true as const, value: parsed.data.org } : raw.org === undefined ? { ok: true as const, value: undefined } : ((r) => (r.success ? { ok: true as const, value: r.data } : { ok: false as const }))(orgSectionSchema.safeParse(raw.org));
+    if (section.ok) {
+      orgLoaded = loadOrgDirectory({ section: section.value, baseDir, configFile: shown, configLocate: locate, ...(today !== undefined ? { today } : {}) });
+      problems.push(...orgLoaded.problems);
+      hash.update(orgLoaded.text);
+    }
+  }
+  if (problems.length || !parsed.success) throw invalid(shown, problems);
+
   // Link secrets may come from DONDOC_LINK_SECRET (kept out of the file and of its hash).
   const links = withLinkSecrets(parsed.data.links, env);
   const config = { ...parsed.data, links: links.links };
-
-  const dataDir = config.calendar.official_data ? path.resolve(baseDir, config.calendar.official_data) : SHIPPED_CALENDAR_DATA;
-  const officialYears = loadOfficialYears(dataDir, problems, hash);
   const extraDaysOff = config.calendar.days_off.flatMap((e) => expandDaysOff(e, shown));
   const extraWorkingDays: WorkingDayEntry[] = config.calendar.working_days.map((e) => ({ day: e.date, name: e.name, source: e.source ?? shown }));
   for (const s of config.calendar.swaps) {
@@ -117,10 +167,6 @@ export function loadConfigText(text: string, shown: string, baseDir: string, tod
     extraDaysOff.push({ day: s.day_off, name, source: s.source ?? shown });
     extraWorkingDays.push({ day: s.work_on, name: `Làm bù cho ngày ${formatIsoDay(s.day_off)}`, source: s.source ?? shown });
   }
-  const orgLoaded = loadOrgDirectory({ section: config.org, baseDir, configFile: shown, ...(today !== undefined ? { today } : {}) });
-  problems.push(...orgLoaded.problems);
-  hash.update(orgLoaded.text);
-  if (problems.length) throw invalid(shown, problems);
 
   const calendar = makeCalendar({
     zone: config.timezone,
@@ -151,8 +197,8 @@ export function loadConfigText(text: string, shown: string, baseDir: string, tod
       );
     }
   }
-  warnings.push(...orgLoaded.warnings, ...links.warnings);
-  return deepFreeze({ file: shown, config, calendar, org: orgLoaded.org, warnings, hash: hash.digest('hex').slice(0, 16) });
+  warnings.push(...(orgLoaded?.warnings ?? []), ...links.warnings);
+  return { file: shown, config, calendar, org: orgLoaded?.org, warnings, hash: hash.digest('hex').slice(0, 16) };
 }
 
 function invalid(file: string, problems: Problem[]): DondocError {

@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { type Day, formatIsoDay } from '../core/day.js';
 import { type Body, type HeadTenure, type Leader, type OrgDirectory, type OrgRoles } from '../core/org.js';
-import { codeKey, editDistance, nameKey, namesOf, periodsOverlap } from '../core/org-match.js';
+import { codeKey, editDistance, exactKey, namesOf, periodsOverlap } from '../core/org-match.js';
 import type { Problem } from '../errors.js';
-import { formatPath, parseYaml, zodProblems } from './problems.js';
+import { type Locate, formatPath, parseYaml, zodProblems } from './problems.js';
 import { SHIPPED_CONFIG } from './paths.js';
 import { type BodyEntry, type LeaderEntry, type OrgSection, bodySchema, leaderSchema, orgFileSchema, orgSectionSchema } from './sections/org.js';
 
@@ -31,6 +31,9 @@ export interface OrgBuildInput {
   roles: OrgSection['roles'];
   /** Today: a body that ended before it may lack an address (a warning, not an error). */
   today?: Day;
+  /** Lines of paths in the directory file and in the config file, for the messages. */
+  locate?: Locate;
+  configLocate?: Locate;
 }
 
 const ROLE_KEYS = { provincial_office: 'provincialOffice', home_affairs: 'homeAffairs', chairman: 'chairman', inspectorate: 'inspectorate' } as const;
@@ -40,7 +43,7 @@ const ROLE_KEYS = { provincial_office: 'provincialOffice', home_affairs: 'homeAf
  * without an org section gets the shipped one (directory and roles), like the calendar data:
  * the codes stay in data, never in code.
  */
-export function loadOrgDirectory(given: { section: OrgSection | undefined; baseDir: string; configFile: string; today?: Day }): OrgLoadResult & { text: string } {
+export function loadOrgDirectory(given: { section: OrgSection | undefined; baseDir: string; configFile: string; today?: Day; configLocate?: Locate }): OrgLoadResult & { text: string } {
   const opts = given.section ? { ...given, section: given.section } : shippedSection(given);
   if ('problems' in opts) return { ...emptyResult(EMPTY_ROLES), problems: opts.problems, text: '' };
   const dir = opts.section.directory;
@@ -54,9 +57,19 @@ export function loadOrgDirectory(given: { section: OrgSection | undefined; baseD
     };
   }
   const text = fs.readFileSync(file, 'utf8');
-  const { data, problems } = parseYaml(shown, text);
+  const { data, problems, locate } = parseYaml(shown, text);
   if (problems.length) return { ...emptyResult(opts.section.roles), problems, text };
-  const built = buildOrgDirectory({ data, file: shown, configFile: opts.configFile, roles: opts.section.roles, ...(opts.today !== undefined ? { today: opts.today } : {}) });
+  // The roles are in the config file the caller read, unless they are the shipped ones.
+  const configLocate = given.section ? given.configLocate : undefined;
+  const built = buildOrgDirectory({
+    data,
+    file: shown,
+    configFile: opts.configFile,
+    roles: opts.section.roles,
+    locate,
+    ...(configLocate ? { configLocate } : {}),
+    ...(opts.today !== undefined ? { today: opts.today } : {}),
+  });
   if (!given.section) {
     // Never let a real deployment mail the example addresses without being told.
     built.warnings.unshift(`${given.configFile}: no org section: using the example directory ${shown} (example addresses); set org.directory and org.roles for real use`);
@@ -91,12 +104,22 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
   const { file, today } = input;
   const problems: Problem[] = [];
   const warnings: string[] = [];
-  const at = (...p: PropertyKey[]): string => `${file}: ${formatPath(p)}`;
-  const err = (p: string, message: string): void => void problems.push({ path: p, message });
+  // Every place is named by its path; its line is looked up once, when the path is made.
+  const lineOf = new Map<string, number>();
+  const place = (where: string, p: PropertyKey[], locate: Locate | undefined): string => {
+    const line = locate?.(p);
+    if (line !== undefined) lineOf.set(where, line);
+    return where;
+  };
+  const at = (...p: PropertyKey[]): string => place(`${file}: ${formatPath(p)}`, p, input.locate);
+  const err = (p: string, message: string): void => {
+    const line = lineOf.get(p);
+    problems.push({ path: p, message, ...(line !== undefined ? { line } : {}) });
+  };
   const warn = (p: string, message: string): void => void warnings.push(`${p}: ${message}`);
 
   const top = orgFileSchema.safeParse(input.data);
-  if (!top.success) return { ...emptyResult(input.roles), problems: zodProblems(file, top.error) };
+  if (!top.success) return { ...emptyResult(input.roles), problems: zodProblems(file, top.error, [], input.locate) };
 
   // 1. Each entry on its own. Codes of entries that failed are remembered so a reference to
   //    them is not reported a second time as "unknown".
@@ -107,7 +130,7 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
       const r = schema.safeParse(raw);
       if (r.success) out.push({ entry: r.data, i });
       else {
-        problems.push(...zodProblems(file, r.error, [name, i]));
+        problems.push(...zodProblems(file, r.error, [name, i], input.locate));
         const code = (raw as { code?: unknown } | null)?.code;
         if (typeof code === 'string') broken.add(codeKey(code));
       }
@@ -139,6 +162,7 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
   // 3. References, addresses, tenures — per body.
   const bodies = new Map<string, Body>();
   const endedWithoutAddress: string[] = [];
+  const unconfirmed: string[] = [];
   const pathOf = new Map<string, number>();
   for (const { entry: e, i } of bodyEntryByKey.values()) {
     let leader: string | undefined;
@@ -158,9 +182,10 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
         err(at('bodies', i, 'successor'), `unknown body "${e.successor}"${closest(e.successor, [...bodyEntryByKey.values()].map((b) => b.entry.code))}`);
       }
       if (e.valid_to === undefined) warn(at('bodies', i, 'successor'), `${e.code} has a successor but no valid_to: the successor takes over only once the body ends`);
-    } else if (e.valid_to !== undefined) {
-      warn(at('bodies', i, 'valid_to'), `${e.code} ends on ${formatIsoDay(e.valid_to)} but has no successor: tasks still open there will have no body to follow; add successor`);
+    } else if (e.valid_to !== undefined && e.no_successor === undefined) {
+      warn(at('bodies', i, 'valid_to'), `${e.code} ends on ${formatIsoDay(e.valid_to)} but has no successor: tasks still open there will have no body to follow; add successor (or no_successor: why)`);
     }
+    if (e.unconfirmed !== undefined) unconfirmed.push(e.code);
     // A body or role without an address is reported, never skipped (issue 3): an error while
     // the body can still be given tasks, a warning once it has ended.
     if (e.head.email === undefined) {
@@ -182,24 +207,32 @@ export function buildOrgDirectory(input: OrgBuildInput): OrgLoadResult {
       ...(e.valid_from !== undefined ? { validFrom: e.valid_from } : {}),
       ...(e.valid_to !== undefined ? { validTo: e.valid_to } : {}),
       ...(successor ? { successor } : {}),
+      ...(e.no_successor ? { noSuccessor: e.no_successor } : {}),
       aliases: Object.freeze([...e.aliases]),
+      ...(e.source ? { source: e.source } : {}),
+      ...(e.unconfirmed !== undefined ? { unconfirmed: e.unconfirmed === true ? 'not checked against its source' : e.unconfirmed } : {}),
     });
     bodies.set(body.code, body);
     pathOf.set(body.code, i);
   }
 
+  // Summaries, one line each: a directory of a hundred communes must not bury the real warnings.
+  const some = (list: string[]): string => (list.length > 5 ? `${list.slice(0, 5).join(', ')} and ${list.length - 5} more` : list.join(', '));
   if (endedWithoutAddress.length) {
     const n = endedWithoutAddress.length;
-    warnings.push(`${file}: ${n} ${n > 1 ? 'bodies that have' : 'body that has'} ended ${n > 1 ? 'have' : 'has'} no head.email (${endedWithoutAddress.join(', ')}): nothing can be sent to them; their tasks follow their successors`);
+    warnings.push(`${file}: ${n} ${n > 1 ? 'bodies that have' : 'body that has'} ended ${n > 1 ? 'have' : 'has'} no head.email (${some(endedWithoutAddress)}): nothing can be sent to them; their tasks follow their successors`);
+  }
+  if (unconfirmed.length) {
+    warnings.push(`${file}: ${unconfirmed.length} ${unconfirmed.length > 1 ? 'entries are' : 'entry is'} marked unconfirmed (${some(unconfirmed)}): check them against their sources, then remove the unconfirmed lines`);
   }
   checkCycles(bodies, (code, message) => err(at('bodies', pathOf.get(code)!, 'successor'), message));
-  checkNames(bodies, pathOf, file, err);
+  checkNames(bodies, pathOf, at, err);
 
   // 4. Roles point at entries of the directory (7176 §4–§6), from config, never from code.
   const roles = toRoles(input.roles);
   for (const [key, field] of Object.entries(ROLE_KEYS) as Array<[keyof typeof ROLE_KEYS, keyof OrgRoles]>) {
     const written = input.roles[key];
-    const p = `${input.configFile}: org.roles.${key}`;
+    const p = place(`${input.configFile}: org.roles.${key}`, ['org', 'roles', key], input.configLocate);
     const k = codeKey(written);
     if (broken.has(k)) continue; // its entry is already reported
     if (key === 'chairman') {
@@ -274,19 +307,22 @@ function checkCycles(bodies: Map<string, Body>, report: (code: string, message: 
 }
 
 /** A name or alias must lead to one body at a time, and must not be another body's code. */
-function checkNames(bodies: Map<string, Body>, pathOf: Map<string, number>, file: string, err: (p: string, m: string) => void): void {
+function checkNames(bodies: Map<string, Body>, pathOf: Map<string, number>, at: (...p: PropertyKey[]) => string, err: (p: string, m: string) => void): void {
   const seen = new Map<string, Array<{ body: Body; where: string }>>();
   const byCode = new Map([...bodies.values()].map((b) => [codeKey(b.code), b]));
   for (const body of bodies.values()) {
     const i = pathOf.get(body.code)!;
     namesOf(body).forEach((n, j) => {
-      const where = j === 0 ? formatPath(['bodies', i, 'name']) : formatPath(['bodies', i, 'aliases', j - 1]);
-      const key = nameKey(n);
-      if (!key) return err(`${file}: ${where}`, `"${n}" has no letters or digits to match on`);
+      const wherePath: PropertyKey[] = j === 0 ? ['bodies', i, 'name'] : ['bodies', i, 'aliases', j - 1];
+      const where = formatPath(wherePath);
+      const full = at(...wherePath);
+      // Names that differ in their diacritics only are two names (xã Văn Lăng, xã Văn Lang).
+      const key = exactKey(n);
+      if (!key) return err(full, `"${n}" has no letters or digits to match on`);
       const other = byCode.get(codeKey(n));
-      if (other && other !== body) return err(`${file}: ${where}`, `"${n}" is the code of ${other.code} (${other.name}); a clerk writing it would get that body`);
+      if (other && other !== body) return err(full, `"${n}" is the code of ${other.code} (${other.name}); a clerk writing it would get that body`);
       const prior = (seen.get(key) ?? []).find((s) => s.body !== body && periodsOverlap(s.body, body));
-      if (prior) return err(`${file}: ${where}`, `"${n}" also names ${prior.body.code} (${prior.where}) at the same time; a name or alias must lead to one body`);
+      if (prior) return err(full, `"${n}" also names ${prior.body.code} (${prior.where}) at the same time; a name or alias must lead to one body`);
       seen.set(key, [...(seen.get(key) ?? []), { body, where }]);
     });
   }

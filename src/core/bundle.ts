@@ -18,14 +18,9 @@
 import type { Calendar } from './calendar.js';
 import { type Day, formatIsoDay } from './day.js';
 import type { TaskNotification } from './notification.js';
+import type { BundlePolicy } from './policy.js';
 
-export interface BundlePolicy {
-  enabled: boolean;
-  /** Working days per window. */
-  windowDays: number;
-  /** Most items in one mail. */
-  maxItems: number;
-}
+export type { BundlePolicy };
 
 export const DEFAULT_BUNDLE: BundlePolicy = Object.freeze({ enabled: true, windowDays: 1, maxItems: 50 });
 

@@ -29,6 +29,26 @@ export function nameKey(s: string): string {
   return words(s).join('');
 }
 
+/**
+ * The key a name is matched on exactly: diacritics kept (Vietnamese has places whose names
+ * differ only in them — xã Văn Lăng, xã Văn Lang), but not where a tone mark is written ("Hòa"
+ * and "Hoà", "Thủy" and "Thuỷ" are the same word): each word's tone marks go to its end.
+ */
+export function exactKey(s: string): string {
+  const TONES = /[\u0300\u0301\u0303\u0309\u0323]/g;
+  return s
+    .normalize('NFC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}&]+/u)
+    .filter(Boolean)
+    .flatMap((w) => (w === 'ubnd' ? ['ủy', 'ban', 'nhân', 'dân'] : [w]))
+    .map((w) => {
+      const d = w.normalize('NFD');
+      return d.replace(TONES, '') + (d.match(TONES) ?? []).join('');
+    })
+    .join('');
+}
+
 /** The key without a leading "Sở", or undefined when the name does not start with it. */
 function keyWithoutSo(s: string): string | undefined {
   const w = words(s);
@@ -84,6 +104,7 @@ export function periodsOverlap(a: Body, b: Body): boolean {
 
 export function makeBodyMatcher(org: OrgDirectory): BodyMatcher {
   const byCode = new Map<string, Body>();
+  const byExact = new Map<string, Body[]>();
   const byName = new Map<string, Body[]>();
   const byShortName = new Map<string, Body[]>();
   const suggestKeys: Array<{ key: string; body: Body }> = [];
@@ -91,6 +112,7 @@ export function makeBodyMatcher(org: OrgDirectory): BodyMatcher {
     byCode.set(codeKey(b.code), b);
     suggestKeys.push({ key: b.code.toLowerCase(), body: b });
     for (const n of namesOf(b)) {
+      push(byExact, exactKey(n), b);
       push(byName, nameKey(n), b);
       const short = keyWithoutSo(n);
       if (short !== undefined) push(byShortName, short, b);
@@ -112,7 +134,9 @@ export function makeBodyMatcher(org: OrgDirectory): BodyMatcher {
     const key = nameKey(text);
     if (!key) return undefined;
     return (
-      pick(byName.get(key) ?? [], onDay) ??
+      pick(byExact.get(exactKey(text)) ?? [], onDay) ??
+      // Without diacritics two bodies may share a name: then it names neither.
+      unique(byName.get(key), onDay) ??
       unique(byShortName.get(key), onDay) ??
       // "Sở Thanh tra" for a body named without "Sở".
       (keyWithoutSo(text) !== undefined ? unique(byName.get(keyWithoutSo(text)!), onDay) : undefined)

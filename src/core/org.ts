@@ -40,8 +40,14 @@ export interface Body {
   validFrom?: Day;
   validTo?: Day;
   successor?: string;
+  /** Why a body that ended has no successor (its tasks must be reassigned by hand). */
+  noSuccessor?: string;
   /** Other names clerks write for it (abbreviations, former names). */
   aliases: readonly string[];
+  /** The document that creates, names or ends it. */
+  source?: string;
+  /** What about the entry is not checked against its source, when something is not. */
+  unconfirmed?: string;
 }
 
 export interface Leader {

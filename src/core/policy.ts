@@ -3,7 +3,6 @@
 // The config section (src/config/sections/policy.ts) parses the admin's YAML into this shape;
 // the planner only ever sees this. Pure types and helpers, no I/O.
 import type { BasisLetter } from './basis.js';
-import type { BundlePolicy } from './bundle.js';
 import type { Day } from './day.js';
 import { type Duration, durationCode } from './duration.js';
 import type { TaskKind } from './task.js';
@@ -119,4 +118,13 @@ export function maxReachWorkingDays(k: KindPolicy): number {
     max = Math.max(max, reach);
   }
   return max;
+}
+
+/** policy.bundle: one mail per person, kind and send window (src/core/bundle.ts). */
+export interface BundlePolicy {
+  enabled: boolean;
+  /** Working days per window. */
+  windowDays: number;
+  /** Most items in one mail. */
+  maxItems: number;
 }

@@ -17,7 +17,11 @@ import type { Calendar } from './calendar.js';
 import { type Day, isoWeekday } from './day.js';
 import { type OrgDirectory, headOn } from './org.js';
 import { occurrenceStatus } from './status.js';
-import { type Deadline, type OccurrenceState, type Task, type TaskKind, ONCE, occurrencesOf } from './task.js';
+import { bodyOrder, taskAsOf } from './task-as-of.js';
+import { type Activity, activityOf } from './week-activity.js';
+
+export { bodyOrder, taskAsOf };
+import { type Deadline, type Task, type TaskKind, ONCE, occurrencesOf } from './task.js';
 
 /**
  * A history event read loosely: the stored TaskEvent types plus those the reply links add —
@@ -135,6 +139,11 @@ export interface Report {
   /** Whether any data of these kinds existed at all (else the renderers say the zero is "no data"). */
   sources: { extensionRequests: boolean; noncooperation: boolean; escalations: boolean };
   frozen?: { at: number; key: string };
+  /**
+   * What happened in the range whatever the deadlines' periods (week-activity.ts): completed
+   * on time or late, newly overdue, still overdue. Absent in snapshots frozen before it existed.
+   */
+  activity?: Activity;
 }
 
 export interface ReportOptions {
@@ -155,33 +164,6 @@ export const NONCOOPERATION_REPORTED = 'noncooperation_reported';
 export function reportEnd(to: Day, now: number, calendar: Calendar): { asOf: number; endDay: Day } {
   const end = calendar.zone.startOfDay(to + 1);
   return now >= end ? { asOf: end, endDay: to } : { asOf: now, endDay: calendar.zone.dayOf(now) };
-}
-
-const stateAsOf = (s: OccurrenceState, asOf: number): OccurrenceState => {
-  const out: OccurrenceState = {};
-  if (s.completedAt !== undefined && s.completedAt <= asOf) {
-    out.completedAt = s.completedAt;
-    if (s.completionNote) out.completionNote = s.completionNote;
-  }
-  if (s.cancelledAt !== undefined && s.cancelledAt <= asOf) {
-    out.cancelledAt = s.cancelledAt;
-    if (s.cancelReason) out.cancelReason = s.cancelReason;
-  }
-  return out;
-};
-
-/** The task as it stood at `asOf`: later completions, extensions and cancellations removed. */
-export function taskAsOf(task: Task, asOf: number): Task {
-  const t: Task = {
-    ...task,
-    extensions: task.extensions.filter((e) => e.at <= asOf),
-    occurrences: Object.fromEntries(Object.entries(task.occurrences).map(([k, s]) => [k, stateAsOf(s, asOf)])),
-  };
-  if (task.cancelledAt !== undefined && task.cancelledAt > asOf) {
-    delete t.cancelledAt;
-    delete t.cancelReason;
-  }
-  return t;
 }
 
 export interface ScopeOptions {
@@ -304,16 +286,6 @@ export function figuresOf(rows: readonly ReportRow[], noncooperation: number): F
   return f;
 }
 
-/** Bodies in directory order (the order of the config file), unknown codes after, by code. */
-export function bodyOrder(org: OrgDirectory): (a: string, b: string) => number {
-  const pos = new Map([...org.bodies.keys()].map((c, i) => [c, i]));
-  return (a, b) => {
-    const pa = pos.get(a) ?? Infinity;
-    const pb = pos.get(b) ?? Infinity;
-    return pa !== pb ? (pa < pb ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0;
-  };
-}
-
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function buildReport(inputs: readonly ReportInput[], calendar: Calendar, org: OrgDirectory, opts: ReportOptions): Report {
@@ -395,6 +367,7 @@ export function buildReport(inputs: readonly ReportInput[], calendar: Calendar, 
     noncooperation,
     excluded: { cancelled },
     sources: { extensionRequests: anyRequest, noncooperation: anyNoncooperation, escalations: opts.escalations !== undefined },
+    activity: activityOf(inputs, calendar, org, { from: opts.from, to: opts.to, asOf, ...(opts.body !== undefined ? { body: opts.body } : {}) }),
   };
 }
 

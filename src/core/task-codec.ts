@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { type Day, formatIsoDay, parseIsoDay } from './day.js';
 import { foldName } from './org.js';
+import { RECURRENCE_FORMS, parseRecurrenceText } from './recurrence-text.js';
 import { type Deadline, type Recurrence, type Task, TASK_KINDS } from './task.js';
 import { type Zone, parseInstant } from './zone.js';
 
@@ -70,18 +71,52 @@ export const taskId = z.string().refine((s) => TASK_ID_RE.test(s), {
   error: (iss) => `expected a task id of a–z, 0–9 and "-" (at most 120), got ${shown(iss.input)}`,
 });
 
-export const recurrenceSchema = z
-  .strictObject({
-    freq: z.enum(['yearly', 'quarterly', 'monthly']),
-    month: z.number().int().min(1).max(12).optional(),
-    day: z.number().int().min(1).max(31),
-    from: dayString.optional(),
-    until: dayString.optional(),
-  })
+const RECURRENCE_OBJECT = 'an object like { freq: yearly, month: 12, day: 15 }';
+const wholeIn = (what: string, min: number, max: number) =>
+  z
+    .number({ error: (iss) => `expected ${what} (${min}–${max}), got ${shown(iss.input)}` })
+    .int({ error: (iss) => `expected ${what} (${min}–${max}), got ${shown(iss.input)}` })
+    .min(min, { error: (iss) => `expected ${what} (${min}–${max}), got ${shown(iss.input)}` })
+    .max(max, { error: (iss) => `expected ${what} (${min}–${max}), got ${shown(iss.input)}` });
+
+const recurrenceObject = z
+  .strictObject(
+    {
+      freq: z.enum(['yearly', 'quarterly', 'monthly'], { error: (iss) => `expected freq yearly, quarterly or monthly, got ${shown(iss.input)}` }),
+      month: wholeIn('a month (quarterly: the month within the quarter)', 1, 12).optional(),
+      day: wholeIn('a day of the month', 1, 31),
+      from: dayString.optional(),
+      until: dayString.optional(),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys'
+          ? `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `"${k}"`).join(', ')}: a recurrence has freq, month, day, from, until`
+          : `expected ${RECURRENCE_FORMS}, or ${RECURRENCE_OBJECT}, got ${shown(iss.input)}`,
+    },
+  )
   .superRefine((r, ctx) => {
     if (r.freq === 'quarterly' && r.month !== undefined && r.month > 3) ctx.addIssue({ code: 'custom', path: ['month'], message: 'for quarterly, the month within the quarter (1–3)' });
     if (r.from !== undefined && r.until !== undefined && r.until < r.from) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must not be before from' });
   });
+
+/**
+ * A periodic duty: a short form ("yearly", "hằng năm 15/12", "hằng quý ngày 20", "monthly 25";
+ * recurrence-text.ts) or the object { freq, month, day, from, until }. Every refusal says what
+ * to write, never a bare schema message.
+ */
+export const recurrenceSchema = z.unknown().transform((v, ctx): z.output<typeof recurrenceObject> => {
+  if (typeof v === 'string') {
+    const r = parseRecurrenceText(v);
+    if (r.ok) return r.value;
+    ctx.issues.push({ code: 'custom', input: v, message: r.message });
+    return z.NEVER;
+  }
+  const r = recurrenceObject.safeParse(v);
+  if (r.success) return r.data;
+  for (const i of r.error.issues) ctx.issues.push({ code: 'custom', input: v, path: i.path, message: i.message });
+  return z.NEVER;
+});
 
 export const sourceSchema = z.strictObject({
   number: nfcText(100).transform((s) => s.replace(/\s+/g, '')),

@@ -161,7 +161,7 @@ export function buildTask(input: TaskInput, calendar: Calendar, org: OrgDirector
   const receivedAt = input.received_at === undefined ? undefined : parseInstant(input.received_at, zone.name);
   if (input.received_at !== undefined && receivedAt === null) throw rejected(`received_at: not a real date-time: ${input.received_at}`);
   const deadline = input.deadline ?? undefined;
-  if (deadline && deadline.day < assignedOn) warnings.push(`the deadline ${formatVnDay(deadline.day)} is before the assignment ${formatVnDay(assignedOn)}`);
+  if (deadline && deadline.day < assignedOn) warnings.push(`thời hạn ${formatVnDay(deadline.day)} sớm hơn ngày giao ${formatVnDay(assignedOn)}`);
   const source = {
     number: input.source.number,
     date: input.source.date,

@@ -21,6 +21,8 @@ export interface MetricsSources {
   queueDepth?: () => Promise<QueueDepth>;
   scheduleLagSeconds?: () => Promise<number>;
   redisUp?: () => Promise<boolean>;
+  /** Open tasks nobody can be reminded of, as the latest accountability pass counted them. */
+  unaddressed?: () => Promise<number>;
 }
 
 /** What the engine reports as it works (src/queue/engine.ts EngineMetrics). */
@@ -106,6 +108,17 @@ export function makeMetrics(opts: { defaultMetrics?: boolean; labels?: Record<st
     },
   });
   void redisUp;
+  let lastUnaddressed = 0;
+  const unaddressed = new Gauge({
+    name: 'dondoc_tasks_unaddressed',
+    help: 'Open tasks whose lead body nobody can be reminded at (ended without successor, unknown, no address), as the latest accountability pass found them',
+    registers: [registry],
+    async collect() {
+      if (sources.unaddressed) lastUnaddressed = await sources.unaddressed().catch(() => lastUnaddressed);
+      this.set(lastUnaddressed);
+    },
+  });
+  void unaddressed;
 
   return {
     registry,

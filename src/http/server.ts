@@ -3,6 +3,7 @@
 // store and the app, listen on DONDOC_HTTP_HOST:DONDOC_HTTP_PORT, and return one close()
 // that releases everything in reverse order.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { makeClock } from '../clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { openTaskStore } from '../store/open.js';
 import { buildApp } from './app.js';
@@ -24,7 +25,8 @@ export async function startApi(opts: {
   now?: () => number;
   logger?: FastifyBaseLogger;
 }): Promise<RunningApi> {
-  const now = opts.now ?? (() => Date.now());
+  // The process's one clock (DONDOC_FAKE_NOW in demos), unless a test injects its own.
+  const now = opts.now ?? makeClock(opts.env.DONDOC_FAKE_NOW, opts.config.calendar.zone.name);
   const opened = await openTaskStore({
     env: opts.env,
     calendar: opts.config.calendar,

@@ -2,7 +2,7 @@
 // the directory's matcher (code, name or alias; any case, diacritics, NFC/NFD) on the day of
 // the letter, so a 2022 letter finds the district committees that existed then. Results are
 // cached: a register names the same few dozen bodies over thousands of rows.
-import type { Day } from '../core/day.js';
+import { type Day, formatVnDay } from '../core/day.js';
 import { type Body, type Leader, type OrgDirectory, foldName } from '../core/org.js';
 import { type BodyMatcher, codeKey, editDistance, makeBodyMatcher } from '../core/org-match.js';
 import { quote } from './text.js';
@@ -41,12 +41,20 @@ export function makeResolver(org: OrgDirectory): Resolver {
     if (r === undefined) {
       const m = match(text, onDay);
       if (m.ok) {
+        const ended = m.body.code === m.named.code && onDay !== undefined && m.named.validTo !== undefined && m.named.validTo < onDay;
         r =
-          m.body.code === m.named.code
-            ? { ok: true, value: m.body }
-            : { ok: true, value: m.body, note: `${m.named.name} had been succeeded by ${m.body.name} (${m.body.code}) on the day of the letter: the task goes there` };
+          m.body.code !== m.named.code
+            ? { ok: true, value: m.body, note: `vào ngày ban hành văn bản, ${m.named.name} đã được thay bằng ${m.body.name} (${m.body.code}): nhiệm vụ giao cho đơn vị này` }
+            : ended
+              ? {
+                  ok: true,
+                  value: m.body,
+                  // Not silently re-coded: the letter names a body that no longer exists.
+                  note: `${m.named.name} (${m.named.code}) đã kết thúc hoạt động ngày ${formatVnDay(m.named.validTo!)}, trước ngày ban hành văn bản (${formatVnDay(onDay!)}), và không có đơn vị kế thừa: nhiệm vụ vẫn được ghi cho đơn vị này và được liệt kê là không có ai nhận thư nhắc cho đến khi giao cho một đơn vị đang hoạt động`,
+                }
+              : { ok: true, value: m.body };
       } else {
-        r = { ok: false, message: `unknown body ${quote(text)}${m.suggestions.length ? `; closest known: ${m.suggestions.join('; ')}` : ''}` };
+        r = { ok: false, message: `không có đơn vị ${quote(text)} trong danh bạ${m.suggestions.length ? `; gần nhất: ${m.suggestions.join('; ')}` : ''}` };
       }
       bodies.set(key, r);
     }
@@ -68,7 +76,7 @@ export function makeResolver(org: OrgDirectory): Resolver {
           .sort((a, b) => editDistance(f, foldName(a.name ?? a.title)) - editDistance(f, foldName(b.name ?? b.title)))
           .slice(0, 3)
           .map((l) => `${l.code} (${[l.title, l.name].filter(Boolean).join(' ')})`);
-        r = { ok: false, message: `${titled.length > 1 ? 'ambiguous' : 'unknown'} leader ${quote(text)}${near.length ? `; known: ${near.join('; ')}` : ''}` };
+        r = { ok: false, message: `${titled.length > 1 ? 'không rõ lãnh đạo nào' : 'không có lãnh đạo'} ${quote(text)}${near.length ? `; trong danh bạ có: ${near.join('; ')}` : ''}` };
       }
       leaders.set(text, r);
     }

@@ -29,6 +29,6 @@ export function readCsvGrid(buf: Uint8Array, file: string): Grid {
     return { rows, date1904: false };
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new DondocError('IMPORT_REJECTED', `${file}: not a readable CSV file${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`, [{ path: file, message: err.message }], { cause: e });
+    throw new DondocError('IMPORT_REJECTED', `${file}: không đọc được tệp CSV${err.lines ? ` (dòng ${err.lines})` : ''}: ${err.message}`, [{ path: file, message: err.message }], { cause: e });
   }
 }

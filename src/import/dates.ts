@@ -11,21 +11,21 @@ export type DateParse = { ok: true; day: Day; minute?: number } | { ok: false; m
 const EXCEL_EPOCH_1900 = dayFromYmd(1899, 12, 30);
 const EXCEL_EPOCH_1904 = dayFromYmd(1904, 1, 1);
 
-const HINT = 'write a date as dd/mm/yyyy';
+const HINT = 'viết ngày theo dạng dd/mm/yyyy';
 
 export function checkYmd(year: number, month: number, day: number): DateParse {
-  if (!Number.isFinite(year) || year < MIN_YEAR || year > MAX_YEAR) return { ok: false, message: `year ${year} is out of range (${MIN_YEAR}–${MAX_YEAR})` };
-  if (!isValidYmd(year, month, day)) return { ok: false, message: 'not a real date' };
+  if (!Number.isFinite(year) || year < MIN_YEAR || year > MAX_YEAR) return { ok: false, message: `năm ${year} nằm ngoài khoảng ${MIN_YEAR}–${MAX_YEAR}` };
+  if (!isValidYmd(year, month, day)) return { ok: false, message: 'không phải một ngày có thật' };
   return { ok: true, day: dayFromYmd(year, month, day) };
 }
 
 export function fromExcelSerial(serial: number, date1904 = false): DateParse {
-  if (!Number.isFinite(serial) || serial < 1) return { ok: false, message: `not a date (${HINT})` };
+  if (!Number.isFinite(serial) || serial < 1) return { ok: false, message: `không phải là ngày (${HINT})` };
   const whole = Math.floor(serial);
   const day = date1904 ? EXCEL_EPOCH_1904 + whole : whole < 60 ? EXCEL_EPOCH_1900 + whole + 1 : EXCEL_EPOCH_1900 + whole;
   const minute = Math.round((serial - whole) * 1440);
   const { year } = ymdFromDay(day);
-  if (year < MIN_YEAR || year > MAX_YEAR) return { ok: false, message: `year ${year} is out of range (${MIN_YEAR}–${MAX_YEAR})` };
+  if (year < MIN_YEAR || year > MAX_YEAR) return { ok: false, message: `năm ${year} nằm ngoài khoảng ${MIN_YEAR}–${MAX_YEAR}` };
   return minute > 0 && minute < 1440 ? { ok: true, day, minute } : { ok: true, day };
 }
 
@@ -33,7 +33,7 @@ const withTime = (r: DateParse, h: string | undefined, mi: string | undefined): 
   if (!r.ok || h === undefined) return r;
   const hh = Number(h);
   const mm = mi === undefined || mi === '' ? 0 : Number(mi);
-  if (hh > 23 || mm > 59) return { ok: false, message: `not a real time ${h}:${mi ?? '00'}` };
+  if (hh > 23 || mm > 59) return { ok: false, message: `không phải giờ hợp lệ ${h}:${mi ?? '00'}` };
   return { ok: true, day: r.day, minute: hh * 60 + mm };
 };
 
@@ -48,25 +48,25 @@ const WORDS = /^(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{1,6})$/;
  */
 export function parseDateCell(c: Cell, opts: { date1904?: boolean } = {}): DateParse {
   if (c instanceof Date) {
-    if (Number.isNaN(c.getTime())) return { ok: false, message: `not a date (${HINT})` };
+    if (Number.isNaN(c.getTime())) return { ok: false, message: `không phải là ngày (${HINT})` };
     const r = checkYmd(c.getUTCFullYear(), c.getUTCMonth() + 1, c.getUTCDate());
     const minute = c.getUTCHours() * 60 + c.getUTCMinutes();
     return r.ok && minute > 0 ? { ...r, minute } : r;
   }
   if (typeof c === 'number') return fromExcelSerial(c, opts.date1904);
   const text = fold(cellText(c)).replace(/\s+/g, ' ').trim();
-  if (text === '') return { ok: false, message: 'empty' };
+  if (text === '') return { ok: false, message: 'để trống' };
   let m = DMY.exec(text);
   if (m) {
-    if (m[4]!.length !== 4) return m[4]!.length <= 2 ? { ok: false, message: 'write the year in full (yyyy)' } : { ok: false, message: `year ${Number(m[4])} is out of range (${MIN_YEAR}–${MAX_YEAR})` };
+    if (m[4]!.length !== 4) return m[4]!.length <= 2 ? { ok: false, message: 'viết năm đủ bốn chữ số (yyyy)' } : { ok: false, message: `năm ${Number(m[4])} nằm ngoài khoảng ${MIN_YEAR}–${MAX_YEAR}` };
     return withTime(checkYmd(Number(m[4]), Number(m[3]), Number(m[1])), m[5], m[6]);
   }
   m = YMD.exec(text);
   if (m) return withTime(checkYmd(Number(m[1]), Number(m[2]), Number(m[3])), m[4], m[5]);
   m = WORDS.exec(text);
-  if (m) return m[3]!.length === 4 ? checkYmd(Number(m[3]), Number(m[2]), Number(m[1])) : { ok: false, message: `year ${Number(m[3])} is out of range (${MIN_YEAR}–${MAX_YEAR})` };
+  if (m) return m[3]!.length === 4 ? checkYmd(Number(m[3]), Number(m[2]), Number(m[1])) : { ok: false, message: `năm ${Number(m[3])} nằm ngoài khoảng ${MIN_YEAR}–${MAX_YEAR}` };
   // A serial number typed or exported as text ("44667"): Excel shows one when a date cell
   // loses its format.
   if (/^\d{5}(\.\d+)?$/.test(text)) return fromExcelSerial(Number(text), opts.date1904);
-  return { ok: false, message: `not a date (${HINT})` };
+  return { ok: false, message: `không phải là ngày (${HINT})` };
 }

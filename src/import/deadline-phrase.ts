@@ -17,7 +17,7 @@ export type DeadlinePhrase =
   | { ok: true; deadline: Deadline | null; recurrence?: PhraseRecurrence; matched: string }
   | { ok: false; message: string };
 
-const HELP = 'write a date dd/mm/yyyy or a phrase like "Quý II/2022", "Tháng 6/2022", "Năm 2022", "Thường xuyên"';
+const HELP = 'viết ngày dd/mm/yyyy hoặc cụm từ như "Quý II/2022", "Tháng 6/2022", "Năm 2022", "Thường xuyên"';
 
 export interface Candidate {
   /** Where the phrase starts and how long it is, in the text given. */
@@ -35,7 +35,7 @@ const endOfMonth = (year: number, month: number): DeadlinePhrase => {
 };
 
 const dated = (y: string, mo: string, d: string, h?: string, mi?: string): DeadlinePhrase => {
-  if (y.length !== 4) return { ok: false, message: y.length <= 2 ? 'write the year in full (yyyy)' : `year ${Number(y)} is out of range (1900–2199)` };
+  if (y.length !== 4) return { ok: false, message: y.length <= 2 ? 'viết năm đủ bốn chữ số (yyyy)' : `năm ${Number(y)} nằm ngoài khoảng 1900–2199` };
   const r = checkYmd(Number(y), Number(mo), Number(d));
   if (!r.ok) return { ok: false, message: r.message };
   if (h === undefined) return { ok: true, deadline: { day: r.day }, matched: '' };
@@ -43,7 +43,7 @@ const dated = (y: string, mo: string, d: string, h?: string, mi?: string): Deadl
   const hh = Number(h);
   const mm = mi ? Number(mi) : 0;
   if (hh === 24 && mm === 0) return { ok: true, deadline: { day: r.day }, matched: '' };
-  if (hh > 23 || mm > 59) return { ok: false, message: `not a real time ${h}:${mi ?? '00'}` };
+  if (hh > 23 || mm > 59) return { ok: false, message: `không phải giờ hợp lệ ${h}:${mi ?? '00'}` };
   return { ok: true, deadline: { day: r.day, minute: hh * 60 + mm }, matched: '' };
 };
 
@@ -69,18 +69,18 @@ const RULES: Rule[] = [
       const month = Number(m[2]);
       return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(2024, month)
         ? { ok: true, deadline: null, recurrence: { freq: 'yearly', month, day }, matched: '' }
-        : { ok: false, message: 'not a real day of the year' };
+        : { ok: false, message: 'không phải một ngày có thật trong năm' };
     },
   ],
   [
     new RegExp(`${B}(?:dinh ky )?hang thang\\b[^0-9]{0,40}?(?:ngay|truoc)\\s?(\\d{1,2})${E}(?!\\s?[/.-])`, 'g'),
-    (m) => (Number(m[1]) >= 1 && Number(m[1]) <= 31 ? { ok: true, deadline: null, recurrence: { freq: 'monthly', day: Number(m[1]) }, matched: '' } : { ok: false, message: 'not a real day of the month' }),
+    (m) => (Number(m[1]) >= 1 && Number(m[1]) <= 31 ? { ok: true, deadline: null, recurrence: { freq: 'monthly', day: Number(m[1]) }, matched: '' } : { ok: false, message: 'không phải một ngày có thật trong tháng' }),
   ],
   [
     new RegExp(`${B}(?:dinh ky )?hang quy\\b(?:[^0-9]{0,40}?(?:ngay|truoc)\\s?(\\d{1,2})${E})?`, 'g'),
     (m) => {
       const day = m[1] === undefined ? 31 : Number(m[1]);
-      return day >= 1 && day <= 31 ? { ok: true, deadline: null, recurrence: { freq: 'quarterly', month: 3, day }, matched: '' } : { ok: false, message: 'not a real day of the month' };
+      return day >= 1 && day <= 31 ? { ok: true, deadline: null, recurrence: { freq: 'quarterly', month: 3, day }, matched: '' } : { ok: false, message: 'không phải một ngày có thật trong tháng' };
     },
   ],
   // A date, with an optional time before ("17h00 ngày 15/12/2022") or after ("15/12/2022 17:00").
@@ -95,8 +95,8 @@ const RULES: Rule[] = [
     new RegExp(`${B}(?:quy\\s?(iv|iii|ii|i|[1-4])|q([1-4]))${E}\\s?(?:[/-]|,?\\s?nam)?\\s?(\\d{1,6})?`, 'g'),
     (m) => {
       const q = ROMAN[m[1] ?? m[2]!]!;
-      if (m[3] === undefined) return { ok: false, message: `add the year to the quarter, e.g. "Quý ${['I', 'II', 'III', 'IV'][q - 1]}/2022"` };
-      if (m[3].length !== 4) return { ok: false, message: `year ${Number(m[3])} is out of range (1900–2199)` };
+      if (m[3] === undefined) return { ok: false, message: `ghi thêm năm của quý, ví dụ "Quý ${['I', 'II', 'III', 'IV'][q - 1]}/2022"` };
+      if (m[3].length !== 4) return { ok: false, message: `năm ${Number(m[3])} nằm ngoài khoảng 1900–2199` };
       return endOfMonth(Number(m[3]), q * 3);
     },
   ],
@@ -111,19 +111,19 @@ const RULES: Rule[] = [
     (m) => endOfMonth(Number(m[2]), m[1] === 'dau' ? 6 : 12),
   ],
   // "đầu/giữa tháng 7/2022" names no day: refuse rather than guess.
-  [new RegExp(`${B}(?:dau|giua) (?:thang|nam)${E}`, 'g'), () => ({ ok: false, message: `"đầu/giữa tháng" names no day: ${HELP}` })],
+  [new RegExp(`${B}(?:dau|giua) (?:thang|nam)${E}`, 'g'), () => ({ ok: false, message: `"đầu/giữa tháng" không chỉ rõ ngày nào: ${HELP}` })],
   [
     new RegExp(`${B}thang\\s?(\\d{1,2})\\s?(?:[/-]|,?\\s?nam)\\s?(\\d{1,6})${E}`, 'g'),
     (m) => {
       const month = Number(m[1]);
-      if (month < 1 || month > 12) return { ok: false, message: `there is no month ${month}` };
-      if (m[2]!.length !== 4) return { ok: false, message: `year ${Number(m[2])} is out of range (1900–2199)` };
+      if (month < 1 || month > 12) return { ok: false, message: `không có tháng ${month}` };
+      if (m[2]!.length !== 4) return { ok: false, message: `năm ${Number(m[2])} nằm ngoài khoảng 1900–2199` };
       return endOfMonth(Number(m[2]), month);
     },
   ],
   [
     new RegExp(`${B}nam\\s?(\\d{1,6})${E}(?!\\s?[-–]\\s?\\d)`, 'g'),
-    (m) => (m[1]!.length === 4 ? endOfMonth(Number(m[1]), 12) : { ok: false, message: `year ${Number(m[1])} is out of range (1900–2199)` }),
+    (m) => (m[1]!.length === 4 ? endOfMonth(Number(m[1]), 12) : { ok: false, message: `năm ${Number(m[1])} nằm ngoài khoảng 1900–2199` }),
   ],
 ];
 
@@ -140,14 +140,14 @@ export function parseDeadlinePhrase(input: string): DeadlinePhrase {
     .replace(/[–—]/g, '-')
     .replace(/\s+/g, ' ')
     .trim();
-  if (text === '') return { ok: false, message: 'empty' };
+  if (text === '') return { ok: false, message: 'để trống' };
   // A bare year cell: "2022".
   if (/^\d{4}$/.test(text)) {
     const r = endOfMonth(Number(text), 12);
     return r.ok ? { ...r, matched: text } : r;
   }
   const found = phraseCandidates(text);
-  if (found.length === 0) return { ok: false, message: `not a date or a deadline phrase: ${HELP}` };
+  if (found.length === 0) return { ok: false, message: `không phải ngày hay cụm từ chỉ thời hạn: ${HELP}` };
   const cued = found.filter((c) => CUE.test(text.slice(Math.max(0, c.index - 25), c.index)));
   const pool = cued.length > 0 ? cued : found;
   pool.sort((a, b) => a.index - b.index || b.length - a.length);

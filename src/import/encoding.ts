@@ -44,19 +44,49 @@ export function tcvn3Error(file: string, where: string, sample: string): DondocE
   const shown = sample.length > 40 ? sample.slice(0, 40) : sample;
   return new DondocError(
     'IMPORT_REJECTED',
-    `${file}: ${where} looks like TCVN3 (.VnTime) text, e.g. ${quote(shown)} (= ${quote(fromTcvn3(shown))}): ` +
-      `convert the file to Unicode (UTF-8) first, e.g. with Unikey's converter (Công cụ chuyển mã: TCVN3 → Unicode)`,
-    [{ path: `${file}: ${where}`, message: 'looks like TCVN3 (.VnTime) text' }],
+    `${file}: ${where} có vẻ là chữ TCVN3 (.VnTime), ví dụ ${quote(shown)} (= ${quote(fromTcvn3(shown))}): ` +
+      `hãy chuyển tệp sang Unicode (UTF-8) trước, ví dụ bằng công cụ chuyển mã của Unikey (TCVN3 → Unicode)`,
+    [{ path: `${file}: ${where}`, message: 'có vẻ là chữ TCVN3 (.VnTime)' }],
   );
 }
 
 /**
+ * UTF-16 without a BOM (some exports write "Unicode text" without one): the text of a register
+ * is mostly ASCII — digits, separators, spaces — whose UTF-16 code units have a zero high byte,
+ * so one half of the byte positions is mostly zero and the other almost never is.
+ */
+export function sniffUtf16(buf: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(buf.length, 8192) & ~1;
+  if (n < 8) return undefined;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) zeroEven++;
+    if (buf[i + 1] === 0) zeroOdd++;
+  }
+  const pairs = n / 2;
+  if (zeroOdd >= pairs * 0.3 && zeroEven <= pairs * 0.02) return 'utf-16le';
+  if (zeroEven >= pairs * 0.3 && zeroOdd <= pairs * 0.02) return 'utf-16be';
+  return undefined;
+}
+
+/**
  * Bytes of a text file → string. UTF-8 with or without BOM, or UTF-16 with a BOM (Excel's
- * "Unicode text"); anything else is a legacy code page and is refused, naming it.
+ * "Unicode text") or without one (sniffUtf16); anything else is a legacy code page and is refused, naming it.
  */
 export function decodeText(buf: Uint8Array, file: string): string {
   if (buf[0] === 0xff && buf[1] === 0xfe) return iconv.decode(Buffer.from(buf.subarray(2)), 'utf16le');
   if (buf[0] === 0xfe && buf[1] === 0xff) return iconv.decode(Buffer.from(buf.subarray(2)), 'utf16be');
+  const utf16 = sniffUtf16(buf);
+  if (utf16) {
+    try {
+      return new TextDecoder(utf16, { fatal: true }).decode(buf.length % 2 ? buf.subarray(0, buf.length - 1) : buf);
+    } catch {
+      throw new DondocError('IMPORT_REJECTED', `${file} có vẻ là văn bản UTF-16 (${utf16 === 'utf-16le' ? 'little' : 'big'}-endian, không có BOM) nhưng không giải mã được: hãy lưu lại thành "CSV UTF-8"`, [
+        { path: file, message: 'UTF-16 bị lỗi' },
+      ]);
+    }
+  }
   const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
@@ -64,13 +94,13 @@ export function decodeText(buf: Uint8Array, file: string): string {
     // Not UTF-8: the legacy encodings differ in how they spell Vietnamese, so guess which.
     const latin1 = iconv.decode(Buffer.from(body), 'latin1');
     const line = latin1.split(/\r?\n/).find(looksLikeTcvn3);
-    if (line !== undefined) throw tcvn3Error(file, 'the file', line.trim());
+    if (line !== undefined) throw tcvn3Error(file, 'tệp', line.trim());
     const sample = iconv.decode(Buffer.from(body), 'windows-1258').split(/\r?\n/).find((l) => /[^\x00-\x7f]/.test(l)) ?? '';
     throw new DondocError(
       'IMPORT_REJECTED',
-      `${file} is not UTF-8 text: it looks like Windows-1258 (or another legacy code page)${sample ? `, e.g. ${quote(sample.trim())}` : ''}: ` +
-        `convert it to Unicode (UTF-8) first, e.g. in Excel "Save As → CSV UTF-8", or with Unikey's converter`,
-      [{ path: file, message: 'not UTF-8 (legacy code page)' }],
+      `${file} không phải văn bản UTF-8: có vẻ là Windows-1258 (hoặc một bảng mã cũ khác)${sample ? `, ví dụ ${quote(sample.trim())}` : ''}: ` +
+        `hãy chuyển sang Unicode (UTF-8) trước, ví dụ trong Excel "Save As → CSV UTF-8", hoặc bằng công cụ chuyển mã của Unikey`,
+      [{ path: file, message: 'không phải UTF-8 (bảng mã cũ)' }],
     );
   }
 }

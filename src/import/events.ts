@@ -43,12 +43,12 @@ export function readStatusEvents(
     const p = typeof extTo === 'string' ? parseDeadlinePhrase(extTo) : parseDateCell(extTo, { date1904: ctx.date1904 });
     const to = !p.ok ? undefined : 'deadline' in p ? p.deadline : { day: p.day, ...(p.minute !== undefined ? { minute: p.minute } : {}) };
     if (!p.ok) r.bad('extended_to', p.message);
-    else if (!to) r.bad('extended_to', 'an extension needs a new date');
-    else if (deadlineDay === undefined && !ctx.deadlineBad) r.bad('extended_to', 'the task has no fixed deadline to extend');
-    else if (deadlineDay !== undefined && to.day <= deadlineDay) r.bad('extended_to', `not later than the deadline (${iso(deadlineDay)})`);
+    else if (!to) r.bad('extended_to', 'gia hạn cần có thời hạn mới');
+    else if (deadlineDay === undefined && !ctx.deadlineBad) r.bad('extended_to', 'nhiệm vụ không có thời hạn cố định để gia hạn');
+    else if (deadlineDay !== undefined && to.day <= deadlineDay) r.bad('extended_to', `không muộn hơn thời hạn (${iso(deadlineDay)})`);
     if (!extDoc) {
       const where = r.has('extension_document') ? 'extension_document' : 'extended_to';
-      r.bad(where, `missing: the document that approved the extension${r.has('extension_document') ? '' : ` (add a column "${FIELD_LABEL('extension_document')}")`}`);
+      r.bad(where, `thiếu văn bản đồng ý gia hạn${r.has('extension_document') ? '' : ` (thêm cột "${FIELD_LABEL('extension_document')}")`}`);
     }
     if (p.ok && to && extDoc) {
       // Approved on the date of its document, when the citation gives one.
@@ -62,7 +62,7 @@ export function readStatusEvents(
         ...(on?.ok ? { on: iso(on.day) } : {}),
       });
     }
-  } else if (extDoc) r.bad('extension_document', `an extension document without a new deadline: fill "${r.header('extended_to') ?? FIELD_LABEL('extended_to')}"`);
+  } else if (extDoc) r.bad('extension_document', `có văn bản gia hạn nhưng không có thời hạn mới: điền cột "${r.header('extended_to') ?? FIELD_LABEL('extended_to')}"`);
 
   const done = rec.cells.get('completed');
   if (done !== undefined) {
@@ -72,10 +72,10 @@ export function readStatusEvents(
       const p = parseDeadlinePhrase(done);
       if (p.ok && p.deadline && HAS_DATE.test(p.matched)) d = { ok: true, day: p.deadline.day, ...(p.deadline.minute !== undefined ? { minute: p.deadline.minute } : {}) };
     }
-    if (!d.ok) r.bad('completed', `${d.message}: write the day it was completed`);
+    if (!d.ok) r.bad('completed', `${d.message}: ghi ngày hoàn thành`);
     else {
       events.push(d.minute === undefined ? { type: 'completed', on: iso(d.day) } : { type: 'completed', at: ctx.zone.formatInstant(ctx.zone.instantAt(d.day, d.minute)) });
-      if (assignedDay !== undefined && d.day < assignedDay) r.bad('completed', `before the task was assigned (${iso(assignedDay)})`);
+      if (assignedDay !== undefined && d.day < assignedDay) r.bad('completed', `trước ngày giao nhiệm vụ (${iso(assignedDay)})`);
     }
   }
   return events;

@@ -22,6 +22,6 @@ export interface ImportedRow {
 
 /** `tasks.xlsx: row 7, column "Thời hạn": "31/02/2022": not a real date` */
 export function formatRowProblem(p: RowProblem): string {
-  const where = `${p.file}: row ${p.row}${p.column !== undefined ? `, column ${JSON.stringify(p.column)}` : ''}`;
+  const where = `${p.file}: dòng ${p.row}${p.column !== undefined ? `, cột ${JSON.stringify(p.column)}` : ''}`;
   return `${where}: ${p.value !== undefined ? `${quote(p.value, 80)}: ` : ''}${p.message}`;
 }

@@ -21,7 +21,6 @@ import { readRecord } from './rows.js';
 import { readSheet } from './sheet.js';
 import { parseStructured, readStructuredItems, taskList } from './structured.js';
 import { rejectSharedIds } from './validate.js';
-import { readXlsxGrid } from './xlsx.js';
 
 export { formatRowProblem } from './problems.js';
 export type { ImportedRow, RowProblem } from './problems.js';
@@ -57,7 +56,7 @@ export function formatOf(file: string): ImportFormat {
   const format = FORMATS[ext];
   if (format) return format;
   if (ext === '.xls') throw usageError(`${file}: old .xls workbooks are not read: open it in Excel and save it as .xlsx`);
-  throw usageError(`${file}: unknown file type "${ext}": expected .xlsx, .csv, .json or .yaml, or a letter (.docx, .pdf, .md)`);
+  throw usageError(`${file}: không nhận dạng được loại tệp "${ext}": cần .xlsx, .csv, .json hoặc .yaml, hoặc một văn bản (.docx, .pdf, .md)`);
 }
 
 export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Promise<ImportResult> {
@@ -74,7 +73,7 @@ export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Pro
     buf = await fs.readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new DondocError('IMPORT_REJECTED', `${file}: cannot read the file (${code === 'ENOENT' ? 'not found' : (code ?? (e as Error).message)})`, [{ path: file, message: 'cannot read' }], { cause: e });
+    throw new DondocError('IMPORT_REJECTED', `${file}: không đọc được tệp (${code === 'ENOENT' ? 'không tìm thấy' : (code ?? (e as Error).message)})`, [{ path: file, message: 'không đọc được' }], { cause: e });
   }
   const resolver = makeResolver(opts.org);
   const issuer = opts.issuer?.normalize('NFC').trim() || undefined;
@@ -82,11 +81,12 @@ export async function readTaskFile(file: string, opts: ReadTaskFileOptions): Pro
   if (format === 'json' || format === 'yaml') {
     const items = taskList(parseStructured(decodeText(buf, file), file, format), file);
     const out = readStructuredItems(items, { file, resolver, ...(issuer ? { issuer } : {}), ...(opts.org.issuer ? { own: opts.org.issuer } : {}) });
-    const rows = rejectSharedIds(out.rows, out.problems, () => ({ column: 'id' }), file, 'give each task its own id, or its own source.item');
+    const rows = rejectSharedIds(out.rows, out.problems, () => ({ column: 'id' }), file, 'cho mỗi nhiệm vụ một id, hoặc một source.item riêng');
     return finish({ file, format, rows, problems: out.problems, warnings: out.warnings });
   }
 
-  const grid: Grid = format === 'xlsx' ? await readXlsxGrid(buf, file) : readCsvGrid(buf, file);
+  // exceljs only for a workbook: a CSV or YAML import does not load it.
+  const grid: Grid = format === 'xlsx' ? await (await import('./xlsx.js')).readXlsxGrid(buf, file) : readCsvGrid(buf, file);
   return readGrid(grid, file, format, opts, zone);
 }
 
@@ -130,8 +130,8 @@ function readGrid(grid: Grid, file: string, format: ImportFormat, opts: ReadTask
     (r) => (idColumn ? { column: idColumn.header } : itemColumn ? { column: itemColumn.header, ...(r.input.source.item ? { value: r.input.source.item } : {}) } : {}),
     file,
     idColumn
-      ? `give each task its own "${idColumn.header}"`
-      : `give each item its own number in "${itemColumn?.header ?? FIELD_LABEL('item')}"${itemColumn ? '' : ' (add the column)'}, or an id in a "${FIELD_LABEL('id')}" column`,
+      ? `cho mỗi nhiệm vụ một "${idColumn.header}" riêng`
+      : `đánh số riêng cho từng mục ở cột "${itemColumn?.header ?? FIELD_LABEL('item')}"${itemColumn ? '' : ' (thêm cột này)'}, hoặc ghi mã ở cột "${FIELD_LABEL('id')}"`,
   );
   return finish({ file, format, rows, problems, warnings });
 }
@@ -139,15 +139,15 @@ function readGrid(grid: Grid, file: string, format: ImportFormat, opts: ReadTask
 /** Columns without which no row can be read are one problem with the file, not one per row. */
 function requireColumns(columns: Map<string, unknown>, title: ReturnType<typeof documentFromTitle>, file: string, headerRow: number): void {
   const missing: string[] = [];
-  if (!columns.has('lead')) missing.push(`"${FIELD_LABEL('lead')}" (the lead body)`);
-  if (!columns.has('title') && !columns.has('content')) missing.push(`"${FIELD_LABEL('content')}" (what is to be done)`);
-  if (!columns.has('number') && !columns.has('document') && !title.number) missing.push(`"${FIELD_LABEL('number')}" (the letter's number, e.g. 1510/UBND-TH)`);
-  if (!columns.has('date') && !columns.has('document') && !title.date) missing.push(`"${FIELD_LABEL('date')}" (the letter's date)`);
+  if (!columns.has('lead')) missing.push(`"${FIELD_LABEL('lead')}" (đơn vị chủ trì)`);
+  if (!columns.has('title') && !columns.has('content')) missing.push(`"${FIELD_LABEL('content')}" (nội dung nhiệm vụ)`);
+  if (!columns.has('number') && !columns.has('document') && !title.number) missing.push(`"${FIELD_LABEL('number')}" (số văn bản, ví dụ 1510/UBND-TH)`);
+  if (!columns.has('date') && !columns.has('document') && !title.date) missing.push(`"${FIELD_LABEL('date')}" (ngày ban hành văn bản)`);
   if (missing.length === 0) return;
   throw new DondocError(
     'IMPORT_REJECTED',
-    `${file}: the header (row ${headerRow}) lacks ${missing.length > 1 ? 'columns' : 'a column'} ${missing.join(', ')}`,
-    missing.map((m) => ({ path: `${file}: row ${headerRow}`, message: `missing column ${m}` })),
+    `${file}: dòng tiêu đề (dòng ${headerRow}) thiếu cột ${missing.join(', ')}`,
+    missing.map((m) => ({ path: `${file}: dòng ${headerRow}`, message: `thiếu cột ${m}` })),
   );
 }
 

@@ -48,7 +48,7 @@ export function assertNoTcvn3(grid: Grid, file: string): void {
       if (!first || (first.score < 2 && score >= 2)) first = { r, c, text: v, score };
     }
   }
-  if (first && total >= 3) throw tcvn3Error(file, `row ${first.r + 1}, column ${columnLetter(first.c)}`, oneLine(first.text));
+  if (first && total >= 3) throw tcvn3Error(file, `dòng ${first.r + 1}, cột ${columnLetter(first.c)}`, oneLine(first.text));
 }
 
 /** Two header rows (a merged "Văn bản giao" over "Số, ký hiệu" | "Ngày ban hành"): the lower one wins per column. */
@@ -67,8 +67,8 @@ export function readSheet(grid: Grid, file: string): Sheet {
   if (!found) {
     throw new DondocError(
       'IMPORT_REJECTED',
-      `${file}: no header row found in the first 30 rows: the sheet needs column headers such as "STT", "Số, ký hiệu văn bản", "Ngày ban hành", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Thời hạn" (or the English field names)`,
-      [{ path: file, message: 'no header row' }],
+      `${file}: không thấy dòng tiêu đề trong 30 dòng đầu: bảng cần các cột như "STT", "Số, ký hiệu văn bản", "Ngày ban hành", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Thời hạn" (hoặc tên trường tiếng Anh)`,
+      [{ path: file, message: 'không có dòng tiêu đề' }],
     );
   }
   let header = found;
@@ -76,7 +76,7 @@ export function readSheet(grid: Grid, file: string): Sheet {
   if (next && readHeaderRow(next, found.index + 1).columns.size >= 2) header = combine(found, readHeaderRow(next, found.index + 1));
   const warnings: Sheet['warnings'] = header.duplicates.map((d) => ({
     row: header.index + 1,
-    message: `column "${d.header}" also reads as ${d.field}, already given by column "${header.columns.get(d.field)!.header}": ignored`,
+    message: `cột "${d.header}" cũng được hiểu là ${d.field}, đã có ở cột "${header.columns.get(d.field)!.header}": bỏ qua`,
   }));
   const titleLines = [
     ...new Set(
@@ -107,12 +107,12 @@ export function readSheet(grid: Grid, file: string): Sheet {
       if (v !== undefined && !isBlank(v)) rec.cells.set(field, v);
     }
     if (rec.cells.size === 0) {
-      warnings.push({ row, message: 'no recognised column is filled: skipped' });
+      warnings.push({ row, message: 'không cột nào đọc được có dữ liệu: bỏ qua' });
       continue;
     }
     if (isHeading(rec, cells)) {
       const shown = oneLine([...new Set(cells.map((c) => cellText(c)).filter(Boolean))].join(' '));
-      warnings.push({ row, message: `skipped as a section heading: ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 80)}…` : shown)}` });
+      warnings.push({ row, message: `bỏ qua (tiêu đề mục): ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 80)}…` : shown)}` });
       continue;
     }
     inheritDocument(rec, above, header.columns);

@@ -27,19 +27,19 @@ export interface StructuredContext {
 export function taskList(data: unknown, file: string): unknown[] {
   if (Array.isArray(data)) return data;
   if (data !== null && typeof data === 'object' && Array.isArray((data as { tasks?: unknown }).tasks)) return (data as { tasks: unknown[] }).tasks;
-  throw new DondocError('IMPORT_REJECTED', `${file}: expected a list of tasks, or an object with a "tasks" list`, [{ path: file, message: 'expected a list of tasks' }]);
+  throw new DondocError('IMPORT_REJECTED', `${file}: cần một danh sách nhiệm vụ, hoặc một đối tượng có danh sách "tasks"`, [{ path: file, message: 'cần một danh sách nhiệm vụ' }]);
 }
 
 export function parseStructured(text: string, file: string, format: 'json' | 'yaml'): unknown {
   if (format === 'yaml') {
     const { data, problems } = parseYaml(file, text);
-    if (problems.length) throw new DondocError('IMPORT_REJECTED', `${file}: not valid YAML: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    if (problems.length) throw new DondocError('IMPORT_REJECTED', `${file}: không phải YAML hợp lệ: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
     return data;
   }
   try {
     return JSON.parse(text.normalize('NFC'));
   } catch (e) {
-    throw new DondocError('IMPORT_REJECTED', `${file}: not valid JSON: ${(e as Error).message}`, [{ path: file, message: 'not valid JSON' }], { cause: e });
+    throw new DondocError('IMPORT_REJECTED', `${file}: không phải JSON hợp lệ: ${(e as Error).message}`, [{ path: file, message: 'không phải JSON hợp lệ' }], { cause: e });
   }
 }
 
@@ -57,7 +57,7 @@ export function readStructuredItems(items: unknown[], ctx: StructuredContext): {
     const bad = (column: string, value: unknown, message: string): void =>
       void mine.push({ file: ctx.file, row, column, ...(value !== undefined ? { value: show(value) } : {}), message });
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      problems.push({ file: ctx.file, row, value: show(raw), message: 'expected a task object (title, source, lead, …)' });
+      problems.push({ file: ctx.file, row, value: show(raw), message: 'cần một nhiệm vụ (title, source, lead, …)' });
       return;
     }
     const item = structuredClone(raw) as Record<string, unknown>;
@@ -98,7 +98,7 @@ export function readStructuredItems(items: unknown[], ctx: StructuredContext): {
         return r.value.code;
       }
       if (generic && isGenericBodies(v)) {
-        warnings.push({ file: ctx.file, row, column, value: v, message: 'names no particular body: not recorded as a coordinator' });
+        warnings.push({ file: ctx.file, row, column, value: v, message: 'không chỉ rõ đơn vị nào: không ghi là đơn vị phối hợp' });
         return undefined;
       }
       bad(column, v, r.message);
@@ -121,7 +121,7 @@ export function readStructuredItems(items: unknown[], ctx: StructuredContext): {
         const column = issue.path.map((p, k) => (typeof p === 'number' ? `[${p}]` : `${k ? '.' : ''}${String(p)}`)).join('');
         if (mine.some((m) => m.column === column)) continue; // already said, in our words
         if (issue.keys) {
-          for (const key of issue.keys) bad(column ? `${column}.${key}` : key, undefined, `unknown field${column ? '' : `: a task has ${TASK_FIELDS}`}`);
+          for (const key of issue.keys) bad(column ? `${column}.${key}` : key, undefined, `trường không hợp lệ${column ? '' : `: nhiệm vụ có các trường ${TASK_FIELDS}`}`);
         } else bad(column || '(task)', valueAt(raw, issue.path), issue.message);
       }
     }
@@ -132,7 +132,7 @@ export function readStructuredItems(items: unknown[], ctx: StructuredContext): {
     const input = checked.input;
     input.id ??= deriveTaskId(input.source, input.lead);
     const assigned = input.assigned_on ?? input.source.date;
-    if (input.deadline && input.deadline.day < assigned) warnings.push({ file: ctx.file, row, column: 'deadline', value: show((raw as Record<string, unknown>).deadline), message: `the deadline is before the assignment (${formatIsoDay(assigned)})` });
+    if (input.deadline && input.deadline.day < assigned) warnings.push({ file: ctx.file, row, column: 'deadline', value: show((raw as Record<string, unknown>).deadline), message: `thời hạn sớm hơn ngày giao (${formatIsoDay(assigned)})` });
     rows.push({ row, input });
   });
   return { rows, problems, warnings };

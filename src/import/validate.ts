@@ -48,7 +48,7 @@ export function rejectSharedIds(
         file,
         row: r.row,
         ...where(r),
-        message: `task id "${r.input.id}" is shared with row${others.length > 1 ? 's' : ''} ${others.join(', ')}: ${hint}`,
+        message: `mã nhiệm vụ "${r.input.id}" trùng với dòng ${others.join(', ')}: ${hint}`,
       });
     }
   }

@@ -43,7 +43,7 @@ export async function readXlsxGrid(buf: Uint8Array, file: string): Promise<Grid>
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
   } catch (e) {
-    throw new DondocError('IMPORT_REJECTED', `${file}: not a readable .xlsx workbook (${(e as Error).message}); an old .xls must be saved as .xlsx first`, [{ path: file, message: 'not an .xlsx workbook' }], { cause: e });
+    throw new DondocError('IMPORT_REJECTED', `${file}: không đọc được tệp .xlsx (${(e as Error).message}); tệp .xls cũ cần lưu lại thành .xlsx trước`, [{ path: file, message: 'không phải tệp .xlsx' }], { cause: e });
   }
   const date1904 = Boolean((wb.properties as { date1904?: boolean } | undefined)?.date1904);
   const sheets = wb.worksheets.filter((ws) => ws.state === 'visible' || ws.state === undefined);

@@ -5,7 +5,6 @@ import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { reportFileName } from './view.js';
-import { renderXlsx } from './xlsx.js';
 
 export const REPORT_FORMATS = ['xlsx', 'csv', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -28,6 +27,7 @@ export const isReportFormat = (s: string): s is ReportFormat => (REPORT_FORMATS 
 
 export async function renderReport(r: Report, format: ReportFormat): Promise<RenderedReport> {
   const content =
-    format === 'xlsx' ? await renderXlsx(r) : Buffer.from(format === 'csv' ? renderCsv(r) : format === 'html' ? renderHtml(r) : renderJson(r), 'utf8');
+    // exceljs is loaded for an .xlsx only: `dondoc start` and the other formats never pay for it.
+    format === 'xlsx' ? await (await import('./xlsx.js')).renderXlsx(r) : Buffer.from(format === 'csv' ? renderCsv(r) : format === 'html' ? renderHtml(r) : renderJson(r), 'utf8');
   return { format, contentType: CONTENT_TYPES[format], fileName: reportFileName(r, format), content };
 }

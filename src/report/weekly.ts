@@ -72,23 +72,44 @@ export async function weeklyReportMail(
   const t = report.totals;
   const xlsx = await renderReport(report, 'xlsx');
   const week = `tuần từ ngày ${formatVnDay(report.from)} đến ngày ${formatVnDay(report.to)}`;
-  const worst = report.bodies.filter((b) => b.late + b.overdue > 0).sort((a, b) => b.late + b.overdue - (a.late + a.overdue));
+  // What happened in the week, whatever each deadline's own period (core/week-activity.ts);
+  // a snapshot frozen before that existed has only the figures of the tasks due in the week.
+  const a = report.activity;
+  const late = a ? a.totals.completedLate : t.late;
+  const overdue = a ? a.totals.newlyOverdue + a.totals.stillOverdue : t.overdue;
+  const worst = a
+    ? a.bodies.filter((b) => b.completedLate + b.newlyOverdue + b.stillOverdue > 0).map((b) => ({ name: b.name, late: b.completedLate, overdue: b.newlyOverdue + b.stillOverdue }))
+    : report.bodies.filter((b) => b.late + b.overdue > 0).map((b) => ({ name: b.name, late: b.late, overdue: b.overdue }));
+  worst.sort((x, y) => y.late + y.overdue - (x.late + x.overdue));
+  const dueFigures = [
+    `Tổng số nhiệm vụ: ${t.assigned}`,
+    `Hoàn thành đúng hạn: ${t.onTime}`,
+    `Hoàn thành quá hạn: ${t.late}`,
+    `Đang thực hiện trong hạn: ${t.withinDeadline}`,
+    `Đang thực hiện quá hạn: ${t.overdue}`,
+    `Không thời hạn: ${t.noDeadline}`,
+    `Được gia hạn: ${t.extensionsApproved} lượt; đề nghị gia hạn: ${t.extensionsRequested} lượt`,
+    `Báo cáo đơn vị phối hợp chưa phối hợp: ${t.noncooperation}`,
+    `Đôn đốc quá hạn: cấp 1: ${t.escalations.level1}, cấp 2: ${t.escalations.level2}, cấp 3: ${t.escalations.level3}`,
+    `Số ngày làm việc chậm bình quân: ${t.averageWorkingDaysLate === null ? 'không có nhiệm vụ chậm' : t.averageWorkingDaysLate.toFixed(2).replace('.', ',')}`,
+  ];
   const blocks = [
     { p: `Tổng hợp tình hình thực hiện nhiệm vụ được giao ${week} (số liệu tính đến ${asOfText(report)}):` },
-    {
-      list: [
-        `Tổng số nhiệm vụ: ${t.assigned}`,
-        `Hoàn thành đúng hạn: ${t.onTime}`,
-        `Hoàn thành quá hạn: ${t.late}`,
-        `Đang thực hiện trong hạn: ${t.withinDeadline}`,
-        `Đang thực hiện quá hạn: ${t.overdue}`,
-        `Không thời hạn: ${t.noDeadline}`,
-        `Được gia hạn: ${t.extensionsApproved} lượt; đề nghị gia hạn: ${t.extensionsRequested} lượt`,
-        `Báo cáo đơn vị phối hợp chưa phối hợp: ${t.noncooperation}`,
-        `Đôn đốc quá hạn: cấp 1: ${t.escalations.level1}, cấp 2: ${t.escalations.level2}, cấp 3: ${t.escalations.level3}`,
-        `Số ngày làm việc chậm bình quân: ${t.averageWorkingDaysLate === null ? 'không có nhiệm vụ chậm' : t.averageWorkingDaysLate.toFixed(2).replace('.', ',')}`,
-      ],
-    },
+    ...(a
+      ? [
+          { p: 'Trong tuần:' },
+          {
+            list: [
+              `Hoàn thành đúng hạn: ${a.totals.completedOnTime}`,
+              `Hoàn thành quá hạn: ${a.totals.completedLate}`,
+              `Mới quá hạn (hết hạn trong tuần, chưa hoàn thành): ${a.totals.newlyOverdue}`,
+              `Vẫn quá hạn (quá hạn từ trước tuần, chưa hoàn thành): ${a.totals.stillOverdue}`,
+            ],
+          },
+          { p: 'Nhiệm vụ có thời hạn trong tuần (và nhiệm vụ quá hạn từ trước chưa hoàn thành):' },
+        ]
+      : []),
+    { list: dueFigures },
     ...(worst.length
       ? [{ p: 'Cơ quan, đơn vị có nhiệm vụ chậm, muộn:' }, { list: worst.map((b) => `${b.name}: ${b.late} hoàn thành quá hạn, ${b.overdue} đang quá hạn`) }]
       : [{ p: 'Trong tuần không có nhiệm vụ chậm, muộn.' }]),
@@ -101,7 +122,7 @@ export async function weeklyReportMail(
     about: org.roles.homeAffairs,
     org,
     day: calendar.zone.dayOf(opts.now),
-    subject: `Báo cáo tình hình thực hiện nhiệm vụ ${week}: ${t.overdue} quá hạn, ${t.late} hoàn thành quá hạn`,
+    subject: `Báo cáo tình hình thực hiện nhiệm vụ ${week}: ${overdue} quá hạn, ${late} hoàn thành quá hạn`,
     blocks,
     attachments: [{ filename: xlsx.fileName, content: xlsx.content, contentType: xlsx.contentType }],
     ...(opts.senderName ? { senderName: opts.senderName } : {}),

@@ -1,4 +1,4 @@
-// How a list query becomes an index scan: which index holds every candidate, the highest score
+// A list query, and how it becomes an index scan: which index holds every candidate, the highest score
 // a candidate can have, and the exact check each candidate then passes. Pure. Indexes only
 // narrow the search; status is computed per task at read time (it changes with the clock).
 import type { Calendar } from '../core/calendar.js';
@@ -7,7 +7,19 @@ import { DUE_SOON_WORKING_DAYS, type TaskStatus } from '../core/status.js';
 import type { Task } from '../core/task.js';
 import { DondocError } from '../errors.js';
 import type { Keys } from './keys.js';
-import type { ListFilter } from './task-store.js';
+
+/** A list query (TaskStore.list, GET /api/tasks, `dondoc task list`). */
+export interface ListFilter {
+  status?: readonly TaskStatus[];
+  /** A body code: tasks it leads or coordinates. */
+  body?: string;
+  /** Tasks whose deadline in force (effective, Art. 148) is on or before this day. */
+  dueBefore?: Day;
+  /** At most this many (default 100, at most 1000). */
+  limit?: number;
+  /** From a previous result's nextCursor. */
+  cursor?: string;
+}
 
 export function parseCursor(cursor: string | undefined): number {
   if (cursor === undefined || cursor === '') return 0;

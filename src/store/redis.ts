@@ -149,17 +149,28 @@ const ENV_REPLIES = /^(OOM|LOADING|READONLY|MISCONF|BUSY|CLUSTERDOWN|TRYAGAIN|MA
 export function isRedisUnavailable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   if (e.name === 'ReplyError') return ENV_REPLIES.test(e.message);
-  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'AbortError' || e.name === 'ClusterAllFailedError') return true;
+  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'AbortError' || e.name === 'ClusterAllFailedError' || e.name === 'ParserError') return true;
   const code = (e as { code?: string }).code;
   if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ECONNABORTED)$/.test(code)) return true;
   return /enableOfflineQueue|Connection is closed|Command timed out|connect ETIMEDOUT|Stream isn't writeable|Connection in subscriber mode|timeout|None of startup nodes is available|Failed to refresh slots cache|Cluster isn't ready|Too many Cluster redirections/i.test(e.message);
 }
 
+/**
+ * The client's words for what went wrong, for a person: ioredis appends "Please report this."
+ * to a reply it cannot parse, which here means that whatever answers is not a Redis server.
+ */
+export function redisFailureText(cause: unknown): string {
+  const raw = cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause);
+  if ((cause instanceof Error && cause.name === 'ParserError') || /^Protocol error\b/.test(raw)) {
+    return 'something answers there, but not in the Redis protocol: is it the right host and port?';
+  }
+  return raw.replace(/\.?\s*Please report this\.?/gi, '').trim() || 'no answer';
+}
+
 export function unavailable(url: string, cause: unknown): DondocError {
-  const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
   return new DondocError(
     'REDIS_UNAVAILABLE',
-    `Redis at ${safeRedisUrl(url)} is unreachable (${why}). Start Redis or set REDIS_URL, then try again.`,
+    `Redis at ${safeRedisUrl(url)} is unreachable (${redisFailureText(cause)}). Start Redis or set REDIS_URL, then try again.`,
     [],
     { cause },
   );

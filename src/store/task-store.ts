@@ -10,7 +10,9 @@ import type { Change } from '../core/task-ops.js';
 import { DondocError } from '../errors.js';
 import { redisScore } from './index-entries.js';
 import { makeIndexer } from './indexer.js';
-import { matchesFilter, maxScore, parseCursor, pickSource } from './list-plan.js';
+import { type ListFilter, matchesFilter, maxScore, parseCursor, pickSource } from './list-plan.js';
+
+export type { ListFilter };
 import { type Keys, makeKeys } from './keys.js';
 import { guard, scanKeys, type RedisClient } from './redis.js';
 import { makeSchedule } from './schedule.js';
@@ -19,18 +21,6 @@ import { type UpsertItem, planUpsert } from './upsert-plan.js';
 export interface TaskWithStatus {
   task: Task;
   status: OccurrenceStatus;
-}
-
-export interface ListFilter {
-  status?: readonly TaskStatus[];
-  /** A body code: tasks it leads or coordinates. */
-  body?: string;
-  /** Tasks whose deadline in force (effective, Art. 148) is on or before this day. */
-  dueBefore?: Day;
-  /** At most this many (default 100, at most 1000). */
-  limit?: number;
-  /** From a previous result's nextCursor. */
-  cursor?: string;
 }
 
 export interface ListResult {

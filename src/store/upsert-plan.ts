@@ -33,12 +33,14 @@ export function planUpsert(existing: Task | null, item: UpsertItem, calendar: Ca
     cur = c.task;
     events.push(c.event);
   };
+  // Import warnings are read by clerks: in Vietnamese.
+  const WHAT_VI: Record<string, string> = { completion: 'hoàn thành', extension: 'gia hạn', cancellation: 'hủy' };
   const attempt = (what: string, f: () => Change): void => {
     try {
       take(f());
     } catch (e) {
       if (!isDondocError(e)) throw e;
-      warnings.push(`${what}: not applied (${e.message})`);
+      warnings.push(`${WHAT_VI[what] ?? what}: không áp dụng (${e.message})`);
     }
   };
 
@@ -59,7 +61,7 @@ export function planUpsert(existing: Task | null, item: UpsertItem, calendar: Ca
       const state = cur.occurrences[e.occurrence] ?? {};
       if (state.completedAt === e.completedAt) continue;
       if (state.completedAt !== undefined) {
-        warnings.push(`the file says completed at ${calendar.zone.formatInstant(e.completedAt)}, the registry has ${calendar.zone.formatInstant(state.completedAt)}: kept the registry's`);
+        warnings.push(`tệp ghi hoàn thành lúc ${calendar.zone.formatInstant(e.completedAt)}, sổ theo dõi ghi ${calendar.zone.formatInstant(state.completedAt)}: giữ theo sổ theo dõi`);
         continue;
       }
       const occurrence = e.occurrence === ONCE && !cur.recurrence ? {} : { occurrence: e.occurrence };

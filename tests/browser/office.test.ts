@@ -3,7 +3,8 @@
 // tasks of letter 1510/UBND-TH imported from the clerk's xlsx and what happened to them, seen
 // on 28/12/2022. The test logs in through the form, checks the cookie is out of the page's
 // reach, filters by a body, opens a task's timeline, and leaves screenshots in tests/.artifacts/
-// (gitignored) to look at. Assertions are on the DOM, not on the screenshots.
+// (gitignored) to look at, and does it again on a 390-px phone screen (cards, not a table).
+// Assertions are on the DOM, not on the screenshots.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,7 +163,23 @@ describe('the office page in Chromium', () => {
     expect(await page.locator('ol.timeline li.now').textContent()).toBe('Bây giờ: 28/12/2022 09:00');
     await page.screenshot({ path: path.join(ARTIFACTS, 'office-timeline.png'), fullPage: true });
 
+    // On a 390-px phone the list is one card per task, nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${api.address}/office`);
+    expect(await rowIds()).toHaveLength(14);
+    const card = page.locator('table.tasks tbody tr').first();
+    const style = (sel: string, prop: string, pseudo?: string) =>
+      page.locator(sel).first().evaluate((el, [p, ps]) => el.ownerDocument.defaultView!.getComputedStyle(el, ps ?? null).getPropertyValue(p!), [prop, pseudo] as const);
+    expect(await card.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).display)).toBe('block');
+    expect(await style('table.tasks thead', 'display')).toBe('none');
+    expect(await style('table.tasks tbody tr td[data-label="Chủ trì"]', 'content', '::before')).toBe('"Chủ trì: "');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    const box = await card.boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(390);
+    expect(box!.height).toBeGreaterThan(60);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'office-list-390px.png'), fullPage: true });
+
     expect(complaints).toEqual([]);
-    for (const f of ['office-list.png', 'office-filtered.png', 'office-timeline.png']) expect(fs.statSync(path.join(ARTIFACTS, f)).size).toBeGreaterThan(10_000);
+    for (const f of ['office-list.png', 'office-filtered.png', 'office-timeline.png', 'office-list-390px.png']) expect(fs.statSync(path.join(ARTIFACTS, f)).size).toBeGreaterThan(10_000);
   }, 60_000);
 });

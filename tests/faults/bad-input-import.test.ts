@@ -107,7 +107,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.constantFrom('source.date', 'assigned_on', 'deadline', 'received_at'), badDate).map(([f, v]) => setField('bad date', f, v)),
   badDate.map((d): Mutation => ({ what: `bad completion date ${d}`, column: 'events', apply: (t, k) => ((t[k]!.events = [{ type: 'completed', on: d }]), [k]) })),
   fc.tuple(fc.constantFrom(...LIMITS), fc.integer({ min: 1, max: 50 })).map(([[f, max], extra]) => setField('too long', f, 'Ư'.repeat(max + extra))),
-  unknownBody.map((b) => setField('unknown body', 'lead', b)),
+  unknownBody.map((b) => setField('không có đơn vị', 'lead', b)),
   unknownBody.map((b): Mutation => ({ what: `unknown coordinator ${b}`, column: 'coordinators', apply: (t, k) => ((t[k]!.coordinators = ['Sở Tài chính', b]), [k]) })),
   hostileWords().map((s) => setField('hostile id', 'id', s)),
   fc.constantFrom('title', 'source', 'lead', 'source.number', 'source.date', 'source.issuer').map((f) => setField('missing', f, undefined)),
@@ -240,7 +240,7 @@ describe('readTaskFile', () => {
         expect(mine.map((p) => p.column)).toContain(HEADER[bad.col]);
         for (const p of r.problems) {
           expect(p.row).toBe(sheetRow);
-          expect(formatRowProblem(p)).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: row ${sheetRow}, column "`));
+          expect(formatRowProblem(p)).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: dòng ${sheetRow}, cột "`));
         }
         expect(r.rows.map((x) => x.row)).not.toContain(sheetRow);
         expect(r.rows).toHaveLength(n - 1);

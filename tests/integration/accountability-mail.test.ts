@@ -6,10 +6,12 @@ import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/mail/message.js';
-import { REPORTS_LOG } from '../../src/queue/names.js';
+import { makeMetrics } from '../../src/http/metrics.js';
+import { ADMIN_LOG, REPORTS_LOG } from '../../src/queue/names.js';
+import { readUnaddressedCount } from '../../src/report/unaddressed-report.js';
+import { transferBody } from '../../src/store/successors.js';
 import { SHEET_SUMMARY } from '../../src/report/xlsx.js';
-import { DOMAIN, type Harness, at, makeHarness, until } from '../support/delivery-harness.js';
-import { copyOf } from '../support/delivery-harness.js';
+import { ADMIN, DOMAIN, type Harness, at, copyOf, makeHarness, until } from '../support/delivery-harness.js';
 import { type PrivateRedis, startRedis } from '../support/redis-server.js';
 import { type ReceivedMessage, type TestSmtp, startSmtp } from '../support/smtp-server.js';
 
@@ -148,3 +150,42 @@ describe('the repeat-lateness notice', () => {
     expect(await e.log.get(REPORTS_LOG, copyOf('lateness-SYT-2023-3', SNV))).toMatchObject({ state: 'sent', kind: 'lateness_notice' });
   });
 });
+
+describe('a task that reminds nobody', () => {
+  it('is reported to delivery.admin_email once, and counted in /metrics', async () => {
+    h = await makeHarness(server, smtp, { start: at('2022-06-20T09:00') });
+    const id = await h.task(); // Sở Y tế, due 30/06/2022
+    const other = await h.task({ title: 'Một nhiệm vụ khác của Sở Y tế', source: { number: '1510/UBND-TH', date: '2022-04-16', issuer: 'UBND tỉnh Thái Nguyên', item: '10' } });
+    // The directory changed under it: its lead body is gone (a code no longer in the directory).
+    await h.store.apply(id, (t) => transferBody(t, 'SYT', 'SYT-CU', 'thử nghiệm: đơn vị không còn trong danh bạ', { by: 'test', now: h.clock.now() }));
+    const e = await h.engine(WORKER);
+    const metrics = makeMetrics({ defaultMetrics: false });
+    metrics.setSources({ unaddressed: () => readUnaddressedCount(h.redis, h.prefix) });
+    expect((await metrics.render()).body).toMatch(/^dondoc_tasks_unaddressed 0$/m);
+
+    const pass = await e.accountabilityNow();
+    const reportId = `unaddressed-${id}-SYT-CU`;
+    expect(pass.unaddressed).toEqual({ count: 1, sent: [reportId], done: [] });
+    const [m] = await until(() => (ofKind('unaddressed').length ? ofKind('unaddressed') : null), 'the report to the admin');
+    expect(m!.to.map((a) => a.address)).toEqual([ADMIN]);
+    expect(m!.messageId).toBe(mid(reportId));
+    expect(m!.subject).toBe('[dondoc] Nhiệm vụ không ai nhận được thư nhắc: Chuẩn bị điều kiện tiêm vắc-xin phòng COVID-19 cho trẻ em từ 5 đến dưới 12 tuổi');
+    expect(m!.text).toContain(`Mã nhiệm vụ: ${id}`);
+    expect(m!.text).toContain('đơn vị chủ trì "SYT-CU" không có trong danh bạ cơ quan');
+    expect(await e.log.get(ADMIN_LOG, reportId)).toMatchObject({ state: 'sent', kind: 'unaddressed_report', to: [ADMIN] });
+    expect((await metrics.render()).body).toMatch(/^dondoc_tasks_unaddressed 1$/m);
+
+    // Later passes count it again but never tell the admin twice; the other task is fine.
+    h.clock.set(at('2022-06-21T09:00'));
+    expect((await e.accountabilityNow()).unaddressed).toEqual({ count: 1, sent: [], done: [reportId] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ofKind('unaddressed')).toHaveLength(1);
+    expect(smtp.messages.some((x) => x.text?.includes(other))).toBe(false);
+
+    // Done: nothing to report, and the count goes back to 0.
+    await h.service.complete(id, {}, 'test');
+    expect((await e.accountabilityNow()).unaddressed).toEqual({ count: 0, sent: [], done: [] });
+    expect((await metrics.render()).body).toMatch(/^dondoc_tasks_unaddressed 0$/m);
+  });
+});
+

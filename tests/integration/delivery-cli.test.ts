@@ -114,7 +114,7 @@ describe('delivery list and retry', () => {
   it('sends it again after `delivery retry ID`, once the server accepts', async () => {
     await smtp.setMode('accept');
     const r = await dondoc('delivery', 'retry', failed.id);
-    expect(r).toMatchObject({ code: 0, stdout: `retry: ${taskId} ${failed.id}\n1 thư sẽ được gửi lại\n` });
+    expect(r).toMatchObject({ code: 0, stdout: `gửi lại: ${taskId} ${failed.id}\n1 thư sẽ được gửi lại\n` });
     const m = await messageFor(taskId);
     const sent = await eventually(async () => (await items('--task', taskId)).find((i) => i.id === failed.id && i.state === 'sent'), 'the record sent');
     expect(m.messageId).toBe(sent.message_id);
@@ -139,7 +139,7 @@ describe('delivery list and retry', () => {
   it('shows the delivery log in `task show`', async () => {
     const r = await dondoc('task', 'show', taskId);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Thư nhắc:\n {2}escalation \(cấp 2\) {2}dự kiến .* \(3 bản\)$/m);
+    expect(r.stdout).toMatch(/^Thư nhắc:\n {2}báo cáo quá hạn \(cấp 2\) {2}dự kiến .* \(3 bản\)$/m);
     expect(r.stdout).toMatch(new RegExp(`^ {4}đã gửi +→ giamdoc\\.syt@thainguyen\\.example\\.gov\\.vn \\(Giám đốc Sở Y tế\\).*\\[${failed.id}, lần \\d+\\]$`, 'm'));
     expect(r.stdout).toMatch(/^ {4}.* → chanhvanphong\.vpubnd@thainguyen\.example\.gov\.vn \(Chánh Văn phòng UBND tỉnh, đồng gửi\)/m);
     const j = JSON.parse((await dondoc('task', 'show', taskId, '--json')).stdout) as { deliveries: Item[] };
@@ -149,7 +149,7 @@ describe('delivery list and retry', () => {
 
 describe('mute and unmute', () => {
   it('records the notification of a muted body as muted, and sends it on unmute', async () => {
-    expect(await dondoc('mute', 'body', 'Sở Tài chính', '--reason', 'Đang chuyển hộp thư')).toMatchObject({ code: 0, stdout: 'muted: body STC\n' });
+    expect(await dondoc('mute', 'body', 'Sở Tài chính', '--reason', 'Đang chuyển hộp thư')).toMatchObject({ code: 0, stdout: 'đã tạm dừng thư: đơn vị STC\n' });
     const listed = await dondoc('mute', 'list');
     expect(listed.stdout).toMatch(/^body STC {2}từ 10\/03\/2026 09:0\d {2}\[cli:vanthu\] {2}Đang chuyển hộp thư$/m);
 
@@ -160,7 +160,7 @@ describe('mute and unmute', () => {
     expect(muted.reason).toMatch(/STC/);
     expect(messagesFor(id)).toHaveLength(0);
 
-    expect(await dondoc('unmute', 'body', 'STC')).toMatchObject({ code: 0, stdout: 'unmuted: body STC\n' });
+    expect(await dondoc('unmute', 'body', 'STC')).toMatchObject({ code: 0, stdout: 'đã bỏ tạm dừng thư: đơn vị STC\n' });
     const m = await messageFor(id);
     expect(m.to.map((a) => a.address)).toEqual(['giamdoc.stc@thainguyen.example.gov.vn']);
     await eventually(async () => (await items('--task', id)).find((i) => i.id === muted.id && i.state === 'sent'), 'the muted one sent');

@@ -101,9 +101,9 @@ describe('the sheet: written by extract --out, read by import as it is', () => {
       const p = await runCliCaptured(['preview', '--tasks', out, '--json'], { env: {}, now });
       // The ALL row is refused by name; the two others plan.
       expect(p.code).toBe(1);
-      expect(p.stderr).toContain('row 3');
-      expect(p.stderr).toContain('unknown body "ALL: Các sở, ban, ngành tỉnh"');
-      expect(p.stderr).toContain('2 row problems; nothing was planned');
+      expect(p.stderr).toContain('dòng 3');
+      expect(p.stderr).toContain('không có đơn vị "ALL: Các sở, ban, ngành tỉnh" trong danh bạ');
+      expect(p.stderr).toContain('2 lỗi ở các dòng của tệp; chưa lập lịch gửi');
     }
   });
 });

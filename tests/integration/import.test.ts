@@ -132,17 +132,17 @@ describe('dondoc import: bad rows', () => {
     expect(r.code).toBe(1);
     expect(r.out.written).toBe(false);
     expect(r.out.summary).toMatchObject({ created: 0, rejected: 7 });
-    expect(r.out.problems).toContainEqual({ row: 4, column: 'Ngày ban hành', value: '31/02/2022', message: 'not a real date' });
+    expect(r.out.problems).toContainEqual({ row: 4, column: 'Ngày ban hành', value: '31/02/2022', message: 'không phải một ngày có thật' });
     expect(r.out.problems).toContainEqual(expect.objectContaining({ row: 5, column: 'Đơn vị chủ trì', value: 'Sở Tài chánh và Kế hoạch', message: expect.stringContaining('Sở Tài chính') }));
     expect(new Set((r.out.problems as Array<{ row: number }>).map((p) => p.row))).toEqual(new Set([4, 5, 6, 7, 8, 9, 10]));
-    expect(r.stderr).toMatch(/7 rows rejected; nothing was written/);
+    expect(r.stderr).toMatch(/7 dòng bị từ chối; không ghi nhiệm vụ nào/);
     expect(await redis.keys(`${prefix}:*`)).toEqual([]);
   });
 
   it('prints the problems for people too', async () => {
     const r = await dondoc('import', BAD);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('bad-rows.csv: row 6, column "STT": "4": task id "1510-ubnd-th-20220416-4-sxd" is shared with row 7');
+    expect(r.stdout).toContain('bad-rows.csv: dòng 6, cột "STT": "4": mã nhiệm vụ "1510-ubnd-th-20220416-4-sxd" trùng với dòng 7');
     expect(r.stdout).toMatch(/bị từ chối 7/);
   });
 

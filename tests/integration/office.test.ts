@@ -259,7 +259,7 @@ describe('tasks by status and filters', () => {
     expect(res.body).toContain('<span class="badge st-due-soon">Sắp đến hạn</span><span class="days">còn 3 ngày làm việc</span>');
     expect(res.body).toContain('<span class="badge st-overdue">Đang thực hiện quá hạn</span><span class="days">quá hạn 127 ngày làm việc</span>');
     // The deadline in force, and the one first set.
-    expect(res.body).toContain('<td>30/09/2022<span class="days">gia hạn; ban đầu 30/06/2022</span></td>');
+    expect(res.body).toContain('<td data-label="Thời hạn">30/09/2022<span class="days">gia hạn; ban đầu 30/06/2022</span></td>');
     const counts = [...res.body.matchAll(/<a class="st-[a-z-]+" data-status="([a-z_]+)" href="[^"]*">[^<]*: (\d+)<\/a>/g)].map((m) => [m[1], Number(m[2])]);
     expect(counts).toEqual([
       ['overdue', 5],

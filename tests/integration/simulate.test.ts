@@ -157,11 +157,11 @@ describe('dondoc simulate, 1510/UBND-TH, 01/04–31/08/2022', () => {
   it('prints a summary table per level, body, day and recipient', async () => {
     const r = await runCliCaptured(['simulate', '--tasks', EVENTS, '--from', '2022-06-01', '--to', '2022-07-01', '--config', CONFIG]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Simulated 2022-06-01 – 2022-07-01: 14 tasks, 49 notifications in \d+ mails to \d+ recipients \(use --out DIR to write them as \.eml\)\n/);
+    expect(r.stdout).toMatch(/^Mô phỏng 2022-06-01 – 2022-07-01: 14 nhiệm vụ, 49 thông báo trong \d+ thư gửi \d+ người \(dùng --out DIR để ghi thành tệp \.eml\)\n/);
     // To 01/07: the reminders and coordinators as above, level 1 on 01/07, digests 27/06–01/07.
-    expect(r.stdout).toContain('\nBy level (notifications):\n  remind      25\n  coord       13\n  L1           6\n  L2           0\n  L3           0\n  digest       5\n');
+    expect(r.stdout).toContain('\nTheo loại thư (thông báo):\n  nhắc        25\n  ph.hợp      13\n  cấp 1        6\n  cấp 2        0\n  cấp 3        0\n  th.hợp       5\n');
     expect(r.stdout).toMatch(/\n {2}2022-06-28 +8 +13 +0 +0 +0 +1 +22\n/);
-    expect(r.stdout).toMatch(/\nBy recipient \(mails; max\/day: the most mails of one kind in one day\):\n {2}recipient +mails +items +days +max\/day +title\n/);
+    expect(r.stdout).toMatch(/\nTheo người nhận \(thư; tối đa\/ngày: số thư cùng loại nhiều nhất trong một ngày\):\n {2}người nhận +thư +việc +ngày +tối đa\/ngày +chức danh\n/);
     expect(r.stdout).toMatch(/\n {2}chanhvanphong\.vpubnd@thainguyen\.example\.gov\.vn +\d+ +\d+ +\d+ +1 +Chánh Văn phòng UBND tỉnh\n/);
   });
 
@@ -234,17 +234,17 @@ describe('dondoc preview', () => {
     expect(j.mails_ahead.find((m) => m.email === CHAIRMAN && m.date === '2022-07-14')).toEqual({ email: CHAIRMAN, title: 'Chủ tịch UBND tỉnh', date: '2022-07-14', kind: 'escalation', mails: 1, items: 10 });
     expect(j.mails_ahead.every((m) => m.mails === 1)).toBe(true);
     const text = await runCliCaptured(['preview', '--tasks', XLSX, '--at', '2022-07-13T09:00:00+07:00', '--config', CONFIG]);
-    expect(text.stdout).toContain('      5 copies, one per person: chutich.ubnd@thainguyen.example.gov.vn; giamdoc.snv@');
-    expect(text.stdout).toMatch(/\nMails ahead, one per person, kind and day \(items in each\):\n/);
-    expect(text.stdout).toMatch(/\n {2}2022-07-14 {2}chutich\.ubnd@thainguyen\.example\.gov\.vn +escalation +1 mail, 10 items {2}Chủ tịch UBND tỉnh\n/);
+    expect(text.stdout).toContain('      5 bản, mỗi người một thư: chutich.ubnd@thainguyen.example.gov.vn; giamdoc.snv@');
+    expect(text.stdout).toMatch(/\nThư sắp gửi, mỗi người một thư cho mỗi loại trong ngày \(số việc trong thư\):\n/);
+    expect(text.stdout).toMatch(/\n {2}2022-07-14 {2}chutich\.ubnd@thainguyen\.example\.gov\.vn +báo cáo quá hạn +1 thư, 10 việc {2}Chủ tịch UBND tỉnh\n/);
   });
 
   it('reads every import format (a clerk’s .xlsx) without Redis', async () => {
     const r = await runCliCaptured(['preview', '--tasks', XLSX, '--at', '2022-06-20T09:00:00+07:00', '--config', CONFIG], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Plan as of 2022-06-20T09:00:00\+07:00\n/);
+    expect(r.stdout).toMatch(/^Lịch gửi tính đến 2022-06-20T09:00:00\+07:00\n/);
     expect(r.stdout).toContain('1510-ubnd-th-20220416-9-syt');
-    expect(r.stdout).toContain('  2022-06-23T07:30:00+07:00  planned     remind  to: giamdoc.syt@thainguyen.example.gov.vn');
+    expect(r.stdout).toContain('  2022-06-23T07:30:00+07:00  dự kiến     nhắc      gửi: giamdoc.syt@thainguyen.example.gov.vn');
   });
 
   it('refuses ambiguous or malformed arguments', async () => {
@@ -280,3 +280,26 @@ describe('dondoc preview', () => {
     });
   });
 });
+
+describe('dondoc simulate and the repeat-lateness notices (7176 §5)', () => {
+  it('sends the notice the accountability pass would, once, on the day the threshold is reached', async () => {
+    const file = path.join(tmp, 'three-late.yaml');
+    const item = (n: string, deadline: string, extra = '') =>
+      `- title: Báo cáo số ${n} của Sở Tài chính\n  source: { number: 1510/UBND-TH, date: 2022-04-16, issuer: UBND tỉnh Thái Nguyên, item: "${n}" }\n  lead: STC\n  deadline: ${deadline}\n${extra}`;
+    fs.writeFileSync(file, [item('3', '2022-06-10'), item('4', '2022-06-15'), item('5', '2022-06-20', '  events: [{ type: completed, on: 2022-06-24 }]\n')].join(''));
+    const out = path.join(tmp, 'late-eml');
+    const r = await runCliCaptured(['simulate', '--tasks', file, '--from', '2022-06-01', '--to', '2022-07-31', '--out', out, '--json', '--config', CONFIG]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { lateness_notices: Array<{ id: string; at: string; body: string; count: number; to: string[]; file: string }> };
+    // The default rule: 3 tasks late or overdue in the calendar year; the third is overdue from 21/06.
+    expect(j.lateness_notices).toEqual([
+      expect.objectContaining({ id: 'lateness-STC-2022-3', at: '2022-06-21T07:30:00+07:00', body: 'STC', count: 3, to: ['giamdoc.snv@thainguyen.example.gov.vn'] }),
+    ]);
+    const mail = await simpleParser(fs.readFileSync(j.lateness_notices[0]!.file));
+    expect(mail.subject).toBe('[Chậm, muộn nhiều lần] Sở Tài chính: 3 nhiệm vụ quá hạn trong năm 2022');
+    expect(mail.messageId).toMatch(/^<lateness-STC-2022-3@/);
+    const human = await runCliCaptured(['simulate', '--tasks', file, '--from', '2022-06-01', '--to', '2022-07-31', '--config', CONFIG]);
+    expect(human.stdout).toMatch(/^ {2}2022-06-21 {2}STC {2}3 .*Sở Tài chính: 3 nhiệm vụ quá hạn trong năm 2022$/m);
+  });
+});
+

@@ -3,6 +3,7 @@
 // (exit 2); Redis down (exit 3); follow-successors after a directory change.
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -62,7 +63,7 @@ describe('show and list', () => {
     expect((await dondoc('task', 'extend', SYT, '--to', '2022-07-31')).code).toBe(2);
     const unknown = await dondoc('task', 'show', 'no-such-task');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no task with id no-such-task/);
+    expect(unknown.stderr).toMatch(/không có nhiệm vụ mã no-such-task/);
     const body = await dondoc('task', 'list', '--body', 'Sở Y té và Giáo dục');
     expect(body.code).toBe(1);
     expect(body.stderr).toMatch(/unknown body .*did you mean/);
@@ -166,3 +167,35 @@ describe('the bin, and Redis down', () => {
     expect(after.history.map((e: { type: string }) => e.type)).toEqual(['created', 'extended']);
   });
 });
+
+describe('what the user is told', () => {
+  it('says in words when REDIS_URL names something that is not Redis, never the client\'s "Please report this."', async () => {
+    const http = net.createServer((sock) => sock.on('data', () => sock.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (http.address() as net.AddressInfo).port;
+      const r = await runCliCaptured(['task', 'list'], { env: { ...env(), REDIS_URL: `redis://127.0.0.1:${port}` }, now: () => clock });
+      expect(r.code).toBe(3);
+      expect(r.stderr).not.toMatch(/report this/i);
+      expect(r.stderr).toContain(`Redis at redis://127.0.0.1:${port} is unreachable (something answers there, but not in the Redis protocol: is it the right host and port?)`);
+    } finally {
+      http.close();
+    }
+  });
+
+  it('a config file that is not there is an environment problem: exit 3', async () => {
+    const r = await runCliCaptured(['task', 'list', '--config', path.join(os.tmpdir(), 'no-such-dondoc.yaml')], { env: env(), now: () => clock });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no-such-dondoc\.yaml: config file not found/);
+    expect((await runCliCaptured(['config', 'check', path.join(os.tmpdir(), 'no-such-dondoc.yaml')], { env: {} })).code).toBe(3);
+  });
+
+  it('task list --body says whether the body leads or coordinates each task', async () => {
+    const human = await dondoc('task', 'list', '--body', 'SYT');
+    expect(human.stdout).toMatch(new RegExp(`phối hợp \\(chủ trì: SGDDT\\)\\s+${SGDDT}`));
+    expect(human.stdout).toMatch(new RegExp(`chủ trì\\s+${SYT}`));
+    const j = JSON.parse((await dondoc('task', 'list', '--body', 'SYT', '--json')).stdout);
+    expect(Object.fromEntries(j.items.map((i: { task: { id: string }; role: string }) => [i.task.id, i.role]))).toEqual({ [SGDDT]: 'coordinator', [SYT]: 'lead' });
+  });
+});
+

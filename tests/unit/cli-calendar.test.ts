@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/run-cli.js';
+import { ROOT } from '../support/cli.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dondoc-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -90,8 +91,37 @@ describe('dondoc config check', () => {
     const r = await cli(['config', 'check', file]);
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split('\n')).toEqual([
-      `${file}: office_hours.open: expected a time HH:MM (24-hour), got "25:00"`,
-      `${file}: calendar.swaps[0].work_on: expected a date YYYY-MM-DD, got "26/4"`,
+      `${file}:1: office_hours.open: expected a time HH:MM (24-hour), got "25:00"`,
+      `${file}:4: calendar.swaps[0].work_on: expected a date YYYY-MM-DD, got "26/4"`,
+    ]);
+  });
+
+  it('reports schema errors and references to the directory in the same pass, each with its line', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'refs-'));
+    fs.copyFileSync(path.join(ROOT, 'config', 'org.yaml'), path.join(dir, 'org.yaml'));
+    const file = path.join(dir, 'dondoc.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'timezone: Asia/Ho_Chi_Minh',
+        'office_hours:',
+        '  open: "7h30"',
+        'org:',
+        '  directory: org.yaml',
+        '  roles:',
+        '    provincial_office: VPUBND',
+        '    home_affairs: SNVX',
+        '    chairman: CT',
+        '    inspectorate: TTT',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(['config', 'check', file]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toEqual([
+      `${file}:3: office_hours.open: expected a time HH:MM (24-hour), got "7h30"`,
+      expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:8: org\\.roles\\.home_affairs: no body "SNVX" in .*org\\.yaml; closest codes: SNV`)),
     ]);
   });
 });

@@ -30,15 +30,15 @@ describe('parseDateCell', () => {
   ])('%j → %s', (text, expected) => expect(dateOf(text)).toBe(expected));
 
   it.each([
-    ['31/02/2022', 'not a real date'],
-    ['29/02/2023', 'not a real date'],
-    ['01/13/2022', 'not a real date'],
-    ['16/4/22', 'write the year in full'],
-    ['01/01/0', 'write the year in full'],
-    ['01/01/0000', 'year 0 is out of range'],
-    ['01/01/99999', 'year 99999 is out of range'],
-    ['abc', 'not a date'],
-    ['16/04/2022 25:00', 'not a real time'],
+    ['31/02/2022', 'không phải một ngày có thật'],
+    ['29/02/2023', 'không phải một ngày có thật'],
+    ['01/13/2022', 'không phải một ngày có thật'],
+    ['16/4/22', 'viết năm đủ bốn chữ số'],
+    ['01/01/0', 'viết năm đủ bốn chữ số'],
+    ['01/01/0000', 'năm 0 nằm ngoài khoảng'],
+    ['01/01/99999', 'năm 99999 nằm ngoài khoảng'],
+    ['abc', 'không phải là ngày'],
+    ['16/04/2022 25:00', 'không phải giờ hợp lệ'],
   ])('%j is refused: %s', (text, message) => expect(dateOf(text)).toContain(message));
 
   it('reads Excel serial numbers in the 1900 system, counting its phantom 29/02/1900, and the 1904 one', () => {
@@ -48,8 +48,8 @@ describe('parseDateCell', () => {
     expect(dateOf(61)).toBe('1900-03-01');
     expect(dateOf(44667.75)).toBe('2022-04-16 1080');
     expect(dateOf(43205, true)).toBe('2022-04-16');
-    expect(dateOf(0)).toContain('not a date');
-    expect(dateOf(1e9)).toContain('out of range');
+    expect(dateOf(0)).toContain('không phải là ngày');
+    expect(dateOf(1e9)).toContain('nằm ngoài khoảng');
   });
 
   it('reads date cells through their UTC fields, whatever the host zone', () => {
@@ -64,8 +64,8 @@ describe('parseDateCell', () => {
       if (saved === undefined) delete process.env.TZ;
       else process.env.TZ = saved;
     }
-    expect(dateOf(new Date(Date.UTC(1800, 0, 1)))).toContain('out of range');
-    expect(dateOf(new Date(Number.NaN))).toContain('not a date');
+    expect(dateOf(new Date(Date.UTC(1800, 0, 1)))).toContain('nằm ngoài khoảng');
+    expect(dateOf(new Date(Number.NaN))).toContain('không phải là ngày');
   });
 });
 

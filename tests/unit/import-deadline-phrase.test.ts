@@ -59,18 +59,18 @@ describe('parseDeadlinePhrase', () => {
   });
 
   it.each([
-    ['31/02/2022', 'not a real date'],
-    ['01/01/0', 'write the year in full'],
-    ['01/01/0000', 'out of range'],
-    ['01/01/99999', 'year 99999 is out of range'],
-    ['abc', 'not a date or a deadline phrase'],
-    ['', 'empty'],
-    ['Quý II', 'add the year'],
-    ['Quý V/2022', 'not a date or a deadline phrase'],
-    ['tháng 13/2022', 'no month 13'],
-    ['đầu tháng 7/2022', 'names no day'],
-    ['trước 25h00 ngày 15/12/2022', 'not a real time'],
-    ['15/12/22', 'write the year in full'],
+    ['31/02/2022', 'không phải một ngày có thật'],
+    ['01/01/0', 'viết năm đủ bốn chữ số'],
+    ['01/01/0000', 'nằm ngoài khoảng'],
+    ['01/01/99999', 'năm 99999 nằm ngoài khoảng'],
+    ['abc', 'không phải ngày hay cụm từ chỉ thời hạn'],
+    ['', 'để trống'],
+    ['Quý II', 'ghi thêm năm'],
+    ['Quý V/2022', 'không phải ngày hay cụm từ chỉ thời hạn'],
+    ['tháng 13/2022', 'không có tháng 13'],
+    ['đầu tháng 7/2022', 'không chỉ rõ ngày nào'],
+    ['trước 25h00 ngày 15/12/2022', 'không phải giờ hợp lệ'],
+    ['15/12/22', 'viết năm đủ bốn chữ số'],
   ])('%j is refused: %s', (text, message) => {
     const r = parseDeadlinePhrase(text);
     expect(r.ok).toBe(false);

@@ -55,7 +55,7 @@ describe('the issuer of a register row', () => {
   it('is still required for another body’s letter, saying which numbers are taken as own', async () => {
     const r = await readTaskFile(file('other.csv', `${HEAD}\n1,106/TB-VPCP,09/04/2022,Việc hai,Sở Y tế,30/06/2022\n`), { org, zone: ZONE });
     expect(r.rows).toEqual([]);
-    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(/missing: who issued the letter.*only numbers carrying UBND are taken as UBND tỉnh Thái Nguyên's own/)]);
+    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(/thiếu cơ quan ban hành văn bản.*chỉ số ký hiệu có UBND mới được coi là của UBND tỉnh Thái Nguyên/)]);
   });
   it('comes from the title block before config', async () => {
     const r = await readTaskFile(file('title.csv', `ỦY BAN NHÂN DÂN TỈNH BẮC KẠN\n\n${HEAD}\n1,1510/UBND-TH,16/04/2022,Việc ba,Sở Y tế,30/06/2022\n`), { org, zone: ZONE });

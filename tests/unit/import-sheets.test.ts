@@ -165,8 +165,8 @@ describe('an .xlsx typed in NFD, with a cover sheet, two header rows and section
 
   it('skips the section headings, saying so', () => {
     expect(result.warnings.map((w) => [w.row, w.message])).toEqual([
-      [6, 'skipped as a section heading: "I. LĨNH VỰC KINH TẾ"'],
-      [9, 'skipped as a section heading: "II. LĨNH VỰC VĂN HOÁ - XÃ HỘI"'],
+      [6, 'bỏ qua (tiêu đề mục): "I. LĨNH VỰC KINH TẾ"'],
+      [9, 'bỏ qua (tiêu đề mục): "II. LĨNH VỰC VĂN HOÁ - XÃ HỘI"'],
     ]);
   });
 });
@@ -212,14 +212,14 @@ describe('bad rows', async () => {
       [10, 'Thời hạn', '01/01/99999'],
     ]);
     const text = result.problems.map(formatRowProblem);
-    expect(text[0]).toBe(`${file}: row 4, column "Ngày ban hành": "31/02/2022": not a real date`);
-    expect(text[1]).toContain('unknown body "Sở Tài chánh và Kế hoạch"; closest known: Sở Tài chính');
-    expect(text[2]).toContain('closest known: Sở Giáo dục và Đào tạo');
-    expect(text[3]).toContain('task id "1510-ubnd-th-20220416-4-sxd" is shared with row 7: give each item its own number in "STT"');
-    expect(text[5]).toContain('must not be empty');
-    expect(text[6]).toContain('not a date or a deadline phrase');
-    expect(text[7]).toContain('closest known: Sở Ngoại vụ');
-    expect(text[8]).toContain('year 99999 is out of range');
+    expect(text[0]).toBe(`${file}: dòng 4, cột "Ngày ban hành": "31/02/2022": không phải một ngày có thật`);
+    expect(text[1]).toContain('không có đơn vị "Sở Tài chánh và Kế hoạch" trong danh bạ; gần nhất: Sở Tài chính');
+    expect(text[2]).toContain('gần nhất: Sở Giáo dục và Đào tạo');
+    expect(text[3]).toContain('mã nhiệm vụ "1510-ubnd-th-20220416-4-sxd" trùng với dòng 7: đánh số riêng cho từng mục ở cột "STT"');
+    expect(text[5]).toContain('không được để trống');
+    expect(text[6]).toContain('không phải ngày hay cụm từ chỉ thời hạn');
+    expect(text[7]).toContain('gần nhất: Sở Ngoại vụ');
+    expect(text[8]).toContain('năm 99999 nằm ngoài khoảng');
   });
 
   it('leave only the good rows in rows', () => {
@@ -244,13 +244,13 @@ describe('row rules', () => {
     const r = await read(csv([HEAD, ['1', ...LETTER, 'Hợp thức hóa', 'Sở Y tế', '', '01/04/2022']]));
     expect(r.problems).toEqual([]);
     expect(r.rows).toHaveLength(1);
-    expect(r.warnings.map(formatRowProblem)).toEqual([expect.stringContaining('row 2, column "Thời hạn": "01/04/2022": the deadline is before the assignment (2022-04-16)')]);
+    expect(r.warnings.map(formatRowProblem)).toEqual([expect.stringContaining('dòng 2, cột "Thời hạn": "01/04/2022": thời hạn sớm hơn ngày giao (2022-04-16)')]);
   });
 
   it('warns when no deadline is given', async () => {
     const r = await read(csv([HEAD, ['1', ...LETTER, 'Nhiệm vụ', 'Sở Y tế', '', '']]));
     expect(r.rows[0]!.input.deadline).toBeUndefined();
-    expect(r.warnings.map((w) => w.message)).toEqual([expect.stringContaining('no deadline given')]);
+    expect(r.warnings.map((w) => w.message)).toEqual([expect.stringContaining('không có thời hạn: nhiệm vụ sẽ không có thời hạn')]);
   });
 
   it('reads completion dates, in a sentence too, and refuses one without a date or before the assignment', async () => {
@@ -265,8 +265,8 @@ describe('row rules', () => {
     );
     expect(r.rows.map((x) => x.input.events)).toEqual([[{ type: 'completed', on: day('2022-06-20') }], [{ type: 'completed', on: day('2022-06-25') }]]);
     expect(r.problems.map((p) => [p.row, p.column, p.message])).toEqual([
-      [4, 'Ngày hoàn thành', expect.stringContaining('write the day it was completed')],
-      [5, 'Ngày hoàn thành', 'before the task was assigned (2022-04-16)'],
+      [4, 'Ngày hoàn thành', expect.stringContaining('ghi ngày hoàn thành')],
+      [5, 'Ngày hoàn thành', 'trước ngày giao nhiệm vụ (2022-04-16)'],
     ]);
   });
 
@@ -286,10 +286,10 @@ describe('row rules', () => {
       [{ type: 'extended', on: day('2022-06-27'), deadline: { day: day('2022-09-30') }, document: 'Công văn số 2650/UBND-TH ngày 27/6/2022', approved_by: 'UBND tỉnh' }],
     ]);
     expect(r.problems.map((p) => [p.row, p.column, p.message])).toEqual([
-      [3, 'Văn bản gia hạn', expect.stringContaining('missing: the document that approved the extension')],
-      [4, 'Gia hạn đến', 'not later than the deadline (2022-09-30)'],
-      [5, 'Gia hạn đến', 'the task has no fixed deadline to extend'],
-      [6, 'Văn bản gia hạn', expect.stringContaining('without a new deadline')],
+      [3, 'Văn bản gia hạn', expect.stringContaining('thiếu văn bản đồng ý gia hạn')],
+      [4, 'Gia hạn đến', 'không muộn hơn thời hạn (2022-09-30)'],
+      [5, 'Gia hạn đến', 'nhiệm vụ không có thời hạn cố định để gia hạn'],
+      [6, 'Văn bản gia hạn', expect.stringContaining('không có thời hạn mới')],
     ]);
   });
 
@@ -339,8 +339,8 @@ describe('row rules', () => {
     );
     expect(r.rows.map((x) => x.input.id)).toEqual(['nv-03-syt', 'nv-03-stc']);
     expect(r.problems.map(formatRowProblem)).toEqual([
-      expect.stringMatching(/row 2, column "Mã nhiệm vụ": task id "nv-01" is shared with row 3: give each task its own "Mã nhiệm vụ"$/),
-      expect.stringMatching(/row 3, column "Mã nhiệm vụ": task id "nv-01" is shared with row 2/),
+      expect.stringMatching(/dòng 2, cột "Mã nhiệm vụ": mã nhiệm vụ "nv-01" trùng với dòng 3: cho mỗi nhiệm vụ một "Mã nhiệm vụ" riêng$/),
+      expect.stringMatching(/dòng 3, cột "Mã nhiệm vụ": mã nhiệm vụ "nv-01" trùng với dòng 2/),
     ]);
   });
 
@@ -349,8 +349,8 @@ describe('row rules', () => {
     const r = await read(csv([head, [...LETTER, 'Một', 'Sở Y tế', '', 'Quý II/2022'], [...LETTER, 'Hai', 'Sở Y tế', '', 'Quý III/2022']]));
     expect(r.rows).toEqual([]);
     expect(r.problems.map((p) => p.message)).toEqual([
-      'task id "1510-ubnd-th-20220416-syt" is shared with row 3: give each item its own number in "Mục" (add the column), or an id in a "Mã nhiệm vụ" column',
-      'task id "1510-ubnd-th-20220416-syt" is shared with row 2: give each item its own number in "Mục" (add the column), or an id in a "Mã nhiệm vụ" column',
+      'mã nhiệm vụ "1510-ubnd-th-20220416-syt" trùng với dòng 3: đánh số riêng cho từng mục ở cột "Mục" (thêm cột này), hoặc ghi mã ở cột "Mã nhiệm vụ"',
+      'mã nhiệm vụ "1510-ubnd-th-20220416-syt" trùng với dòng 2: đánh số riêng cho từng mục ở cột "Mục" (thêm cột này), hoặc ghi mã ở cột "Mã nhiệm vụ"',
     ]);
   });
 
@@ -371,15 +371,15 @@ describe('row rules', () => {
       [4, 'Loại', 'Khác'],
       [4, 'Lãnh đạo phụ trách', 'Ông Nguyễn Văn Z'],
     ]);
-    expect(r.problems[1]!.message).toMatch(/^unknown leader "Ông Nguyễn Văn Z"; known: /);
+    expect(r.problems[1]!.message).toMatch(/^không có lãnh đạo "Ông Nguyễn Văn Z"; trong danh bạ có: /);
   });
 
   it('checks a refused row against the task schema too, reporting its other faults in the same pass', async () => {
     const long = `Nhiệm vụ ${'rất dài '.repeat(130)}`;
     const r = await read(csv([[...HEAD, 'Tên nhiệm vụ'], ['1', '1510/UBND-TH', '31/02/2022', 'UBND tỉnh Thái Nguyên', '', 'Sở Không Có', '', 'Quý II/2022', long]]));
     expect(r.problems.map((p) => [p.column, p.message])).toEqual([
-      ['Ngày ban hành', 'not a real date'],
-      ['Đơn vị chủ trì', expect.stringContaining('unknown body')],
+      ['Ngày ban hành', 'không phải một ngày có thật'],
+      ['Đơn vị chủ trì', expect.stringContaining('không có đơn vị')],
       ['Tên nhiệm vụ', 'too long (at most 1000 characters)'],
     ]);
   });
@@ -389,7 +389,7 @@ describe('row rules', () => {
     const org = { ...org2022, bodies: new Map([...org2022.bodies, ['SYT', { ...syt, head: { title: syt.head.title } as typeof syt.head }]]) };
     const r = await readTaskFile(csv([HEAD, ['1', ...LETTER, 'Một', 'Sở Y tế', '', 'Quý II/2022']]), { org, zone: ZONE });
     expect(r.rows).toHaveLength(1);
-    expect(r.warnings.map((w) => w.message)).toEqual(['Sở Y tế (SYT) has no address in the org directory: no reminder can reach it; set its head.email']);
+    expect(r.warnings.map((w) => w.message)).toEqual(['Sở Y tế (SYT) chưa có địa chỉ thư trong danh bạ cơ quan: không thư nhắc nào đến được; điền head.email']);
   });
 
   it('reads a header on two rows: a group header over "Số, ký hiệu" and "Ngày ban hành"', async () => {
@@ -428,7 +428,7 @@ describe('row rules', () => {
     expect((await read(file, 'UBND tỉnh Thái Nguyên')).rows[0]!.input.source.issuer).toBe('UBND tỉnh Thái Nguyên');
     const without = await read(file);
     expect(without.rows).toEqual([]);
-    expect(without.problems.map((p) => p.message)).toEqual([expect.stringContaining('missing: who issued the letter')]);
+    expect(without.problems.map((p) => p.message)).toEqual([expect.stringContaining('thiếu cơ quan ban hành văn bản')]);
   });
 });
 
@@ -442,27 +442,27 @@ describe('problems with the file as a whole', () => {
     return e as DondocError;
   };
 
-  it('a missing column is one error naming what to add', async () => {
+  it('a thiếu cột is one error naming what to add', async () => {
     const e = await rejected(csv([['STT', 'Nội dung nhiệm vụ', 'Thời hạn'], ['1', 'Một', 'Quý II/2022']]));
     expect(e.code).toBe('IMPORT_REJECTED');
-    expect(e.message).toContain('the header (row 1) lacks columns "Đơn vị chủ trì" (the lead body), "Số, ký hiệu văn bản"');
+    expect(e.message).toContain('dòng tiêu đề (dòng 1) thiếu cột "Đơn vị chủ trì" (đơn vị chủ trì), "Số, ký hiệu văn bản"');
     expect(e.problems).toHaveLength(3);
   });
 
   it('no header row', async () => {
     const e = await rejected(csv([['Danh sách'], ['a', 'b']]));
-    expect(e.message).toContain('no header row found');
+    expect(e.message).toContain('không thấy dòng tiêu đề');
   });
 
   it('a missing file, an old .xls, an unknown type', async () => {
-    expect((await rejected(path.join(tmp, 'nope.csv'))).message).toContain('cannot read the file (not found)');
+    expect((await rejected(path.join(tmp, 'nope.csv'))).message).toContain('không đọc được tệp (không tìm thấy)');
     expect((await rejected(path.join(tmp, 'old.xls'))).code).toBe('USAGE');
-    expect((await rejected(path.join(tmp, 'x.odt'))).message).toContain('expected .xlsx, .csv, .json or .yaml');
+    expect((await rejected(path.join(tmp, 'x.odt'))).message).toContain('cần .xlsx, .csv, .json hoặc .yaml, hoặc một văn bản');
   });
 
   it('a file that is not a workbook', async () => {
     const file = path.join(tmp, 'fake.xlsx');
     fs.writeFileSync(file, 'not a zip');
-    expect((await rejected(file)).message).toContain('not a readable .xlsx workbook');
+    expect((await rejected(file)).message).toContain('không đọc được tệp .xlsx');
   });
 });

@@ -59,9 +59,9 @@ describe('JSON and YAML task files', () => {
       [2, 'colour', undefined],
       [3, undefined, 'not a task'],
     ]);
-    expect(formatRowProblem(problems[1]!)).toBe(`${file}: row 2, column "source.date": "2022-02-31": not a real date`);
-    expect(problems[0]!.message).toMatch(/^unknown body "Sở Không Tồn Tại"; closest known: /);
-    expect(problems[3]!.message).toContain('unknown field');
+    expect(formatRowProblem(problems[1]!)).toBe(`${file}: dòng 2, cột "source.date": "2022-02-31": không phải một ngày có thật`);
+    expect(problems[0]!.message).toMatch(/^không có đơn vị "Sở Không Tồn Tại" trong danh bạ; gần nhất: /);
+    expect(problems[3]!.message).toContain('trường không hợp lệ');
   });
 
   it('reject every item of an id they share', async () => {
@@ -69,8 +69,8 @@ describe('JSON and YAML task files', () => {
     const { rows, problems } = await readTaskFile(file, opts);
     expect(rows.map((r) => r.row)).toEqual([3]);
     expect(problems.map((p) => [p.row, p.column, p.message])).toEqual([
-      [1, 'id', 'task id "a-1" is shared with row 2: give each task its own id, or its own source.item'],
-      [2, 'id', 'task id "a-1" is shared with row 1: give each task its own id, or its own source.item'],
+      [1, 'id', 'mã nhiệm vụ "a-1" trùng với dòng 2: cho mỗi nhiệm vụ một id, hoặc một source.item riêng'],
+      [2, 'id', 'mã nhiệm vụ "a-1" trùng với dòng 1: cho mỗi nhiệm vụ một id, hoặc một source.item riêng'],
     ]);
   });
 
@@ -89,8 +89,45 @@ describe('JSON and YAML task files', () => {
       expect(e).toBeInstanceOf(DondocError);
       return (e as DondocError).message;
     };
-    expect(await rejected(write('obj.json', '{"task": {}}'))).toContain('expected a list of tasks');
-    expect(await rejected(write('broken.json', '[{"title": '))).toContain('not valid JSON');
-    expect(await rejected(write('broken.yaml', '- title: [unclosed\n'))).toContain('not valid YAML');
+    expect(await rejected(write('obj.json', '{"task": {}}'))).toContain('cần một danh sách nhiệm vụ');
+    expect(await rejected(write('broken.json', '[{"title": '))).toContain('không phải JSON hợp lệ');
+    expect(await rejected(write('broken.yaml', '- title: [unclosed\n'))).toContain('không phải YAML hợp lệ');
   });
 });
+
+describe('recurrence as the README writes it', () => {
+  const yaml = (recurrence: string) => `- title: Báo cáo công tác cải cách hành chính\n  source: { number: 79/VKS-VP, date: 2023-03-01, issuer: UBND tỉnh }\n  lead: SNV\n  recurrence: ${recurrence}\n`;
+
+  it.each([
+    ['yearly', { freq: 'yearly', month: 12, day: 31 }],
+    ['hằng năm 15/12', { freq: 'yearly', month: 12, day: 15 }],
+    ['"Định kỳ hằng năm, trước ngày 15/12"', { freq: 'yearly', month: 12, day: 15 }],
+    ['quarterly', { freq: 'quarterly', month: 3, day: 31 }],
+    ['hằng quý ngày 20', { freq: 'quarterly', month: 3, day: 20 }],
+    ['monthly 25', { freq: 'monthly', day: 25 }],
+    ['hằng tháng ngày 25', { freq: 'monthly', day: 25 }],
+    ['{ freq: yearly, month: 6, day: 30 }', { freq: 'yearly', month: 6, day: 30 }],
+  ])('recurrence: %s', async (written, expected) => {
+    const r = await readTaskFile(write(`rec-${Math.random().toString(36).slice(2)}.yaml`, yaml(written)), opts);
+    expect(r.problems).toEqual([]);
+    expect(r.rows[0]!.input.recurrence).toEqual(expected);
+  });
+
+  it.each([
+    ['weekly', /^expected "yearly", "hằng năm 15\/12", .* or \{ freq, month, day \}, got "weekly"$/],
+    ['yearly 31/2', /31\/2 is not a day of the year/],
+    ['hằng năm ngày 15', /needs the day and the month/],
+    ['{ freq: weekly, day: 1 }', /^expected freq yearly, quarterly or monthly, got "weekly"$/],
+    ['{ freq: monthly, day: 40 }', /^expected a day of the month \(1–31\), got 40$/],
+    ['{ freq: yearly, day: 1, on: x }', /^unknown key "on": a recurrence has freq, month, day, from, until$/],
+    ['42', /^expected "yearly".*got 42$/],
+  ])('recurrence: %s is refused in words', async (written, message) => {
+    const r = await readTaskFile(write(`rec-${Math.random().toString(36).slice(2)}.yaml`, yaml(written)), opts);
+    expect(r.rows).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.message).toMatch(message);
+    // Never zod's own words.
+    expect(r.problems[0]!.message).not.toMatch(/Invalid input|received|Unrecognized key/);
+  });
+});
+

@@ -7,7 +7,7 @@ import { parseIsoDay } from '../../src/core/day.js';
 import { buildReport } from '../../src/core/report.js';
 import { dueWeeklySlots, nextWeeklySlot, weeklyReportMail, weeklySlotOfWeek } from '../../src/report/weekly.js';
 import { SHEET_SUMMARY } from '../../src/report/xlsx.js';
-import { at, fixtureInputs, reportConfig } from './report-support.js';
+import { at, fixtureInputs, makeInput, reportConfig } from './report-support.js';
 
 const d = (s: string): number => parseIsoDay(s)!;
 
@@ -64,3 +64,38 @@ describe('the weekly mail', () => {
     expect(wb.getWorksheet(SHEET_SUMMARY)?.getCell('A1').value).toBe('BÁO CÁO TÌNH HÌNH THỰC HIỆN NHIỆM VỤ ĐƯỢC GIAO');
   });
 });
+
+describe('the weekly summary says what happened in the week, whatever the deadline', () => {
+  it('16–22/02/2026: a task due 10/02 done late on 20/02; the next week, one newly overdue, one overdue since January', async () => {
+    const cfg = reportConfig();
+    const weekly = cfg.config.accountability.reports.weekly;
+    const now = at('2026-02-23T08:00');
+    const inputs = [
+      makeInput({ id: 'w-late', lead: 'STC', source: { number: '10/UBND-TH', date: '2026-01-05', issuer: 'UBND tỉnh Thái Nguyên', item: '1' }, deadline: '2026-02-10', events: [{ type: 'completed', on: '2026-02-20' }] }, now),
+      makeInput({ id: 'w-new', lead: 'SYT', source: { number: '10/UBND-TH', date: '2026-01-05', issuer: 'UBND tỉnh Thái Nguyên', item: '2' }, deadline: '2026-02-25' }, now),
+      makeInput({ id: 'w-old', lead: 'SYT', source: { number: '10/UBND-TH', date: '2026-01-05', issuer: 'UBND tỉnh Thái Nguyên', item: '3' }, deadline: '2026-01-30' }, now),
+      makeInput({ id: 'w-ontime', lead: 'SGDDT', source: { number: '10/UBND-TH', date: '2026-01-05', issuer: 'UBND tỉnh Thái Nguyên', item: '4' }, deadline: '2026-03-31', events: [{ type: 'completed', on: '2026-02-17' }] }, now),
+    ];
+    const slot = weeklySlotOfWeek(d('2026-02-23'), weekly, cfg.calendar);
+    expect(slot).toMatchObject({ id: 'weekly-report-2026-02-16', from: d('2026-02-16'), to: d('2026-02-22') });
+    const report = buildReport(inputs, cfg.calendar, cfg.org, { from: slot.from, to: slot.to, now });
+    // The week is all Tết: no deadline falls in it; the task due 10/02 was finished late in it.
+    expect(report.activity?.totals).toEqual({ completedOnTime: 1, completedLate: 1, newlyOverdue: 0, stillOverdue: 1 });
+    const mail = await weeklyReportMail(report, slot, weekly, cfg.org, cfg.calendar, { now });
+    expect(mail.text).toContain('Trong tuần:\n\n1. Hoàn thành đúng hạn: 1\n2. Hoàn thành quá hạn: 1\n3. Mới quá hạn (hết hạn trong tuần, chưa hoàn thành): 0\n4. Vẫn quá hạn (quá hạn từ trước tuần, chưa hoàn thành): 1');
+    expect(mail.subject).toBe('Báo cáo tình hình thực hiện nhiệm vụ tuần từ ngày 16/02/2026 đến ngày 22/02/2026: 1 quá hạn, 1 hoàn thành quá hạn');
+    expect(mail.text).toContain('Sở Tài chính: 1 hoàn thành quá hạn, 0 đang quá hạn');
+
+    const next = weeklySlotOfWeek(d('2026-03-02'), weekly, cfg.calendar);
+    const later = at('2026-03-02T08:00');
+    const r2 = buildReport(inputs, cfg.calendar, cfg.org, { from: next.from, to: next.to, now: later });
+    expect(r2.activity?.totals).toEqual({ completedOnTime: 0, completedLate: 0, newlyOverdue: 1, stillOverdue: 1 });
+    expect(r2.activity?.rows.map((r) => [r.taskId, r.kind])).toEqual([
+      ['w-old', 'still_overdue'],
+      ['w-new', 'newly_overdue'],
+    ]);
+    const mail2 = await weeklyReportMail(r2, next, weekly, cfg.org, cfg.calendar, { now: later });
+    expect(mail2.text).toContain('Sở Y tế: 0 hoàn thành quá hạn, 2 đang quá hạn');
+  });
+});
+

@@ -54,7 +54,7 @@ describe('building a task from input', () => {
 
   it('a deadline before the assignment is a warning, not an error', () => {
     const { warnings } = buildTask(input({ deadline: '2022-04-01' }), calendar, org, actor);
-    expect(warnings[0]).toMatch(/before the assignment/);
+    expect(warnings[0]).toMatch(/sớm hơn ngày giao/);
   });
 
   it('applies status events at their own time', () => {

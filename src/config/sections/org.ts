@@ -122,12 +122,19 @@ export const bodySchema = z
     valid_from: isoDay.optional(),
     valid_to: isoDay.optional(),
     successor: orgCode.optional(),
+    /** Why a body that ended has no successor (a district split among communes): no warning then. */
+    no_successor: text.optional(),
     aliases: z.array(text).default([]),
+    /** The document that creates, names or ends the body (DOMAIN.md: data cites its source). */
+    source: text.optional(),
+    /** What about the entry is not checked against its source (DOMAIN.md: unconfirmed data). */
+    unconfirmed: z.union([z.literal(true), text], { error: 'expected true or a note of what to check' }).optional(),
   })
   .superRefine((b, ctx) => {
     if (b.valid_from !== undefined && b.valid_to !== undefined && b.valid_to < b.valid_from) {
       ctx.addIssue({ code: 'custom', path: ['valid_to'], message: 'must not be before valid_from' });
     }
+    if (b.successor !== undefined && b.no_successor !== undefined) ctx.addIssue({ code: 'custom', path: ['no_successor'], message: 'give successor or no_successor, not both' });
   });
 
 export type LeaderEntry = z.output<typeof leaderSchema>;

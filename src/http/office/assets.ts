@@ -16,6 +16,8 @@ h1 { font-size: 1.35rem; margin: .4rem 0 .8rem; }
 h2 { font-size: 1.1rem; margin: 1.4rem 0 .6rem; }
 a { color: #0b57d0; }
 .muted { color: #5f6673; }
+.unaddressed { border: 1px solid var(--overdue); border-left: 5px solid var(--overdue); background: #fff; padding: .4rem 1rem .6rem; border-radius: 6px; margin: 0 0 .9rem; }
+.unaddressed h2 { margin: .3rem 0; color: var(--overdue); }
 .problems { border: 1px solid var(--overdue); background: #fdecea; padding: .6rem 1rem; border-radius: 6px; }
 form.filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: flex-end; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem; }
 form.filters label { display: flex; flex-direction: column; font-size: .85rem; color: #3c4350; gap: .2rem; }
@@ -55,6 +57,21 @@ ol.timeline > li.now::before { background: #8b1a1a; }
 .login { max-width: 26rem; margin: 3rem auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1.4rem; }
 .login label { display: block; margin: .8rem 0 .3rem; } .login input { width: 100%; font: inherit; padding: .4rem; }
 .empty { color: #5f6673; font-style: italic; }
+/* A phone (the 390-px screen of a leader on the move): the task list becomes one card per task. */
+@media (max-width: 640px) {
+  main { padding: .6rem .6rem 1.5rem; }
+  form.filters select, form.filters input { min-width: 0; width: 100%; }
+  form.filters > label { width: 100%; }
+  table.tasks, table.tasks tbody { display: block; border: 0; background: transparent; }
+  table.tasks thead { display: none; }
+  table.tasks tr { display: block; margin: 0 0 .7rem; background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--c); border-radius: 6px; padding: .5rem .7rem; }
+  table.tasks td { display: block; border: 0; padding: .15rem 0; }
+  table.tasks tr > td:first-child { border-left: 0; }
+  table.tasks td.num { display: none; }
+  table.tasks td[data-label]:empty { display: none; }
+  table.tasks td[data-label]::before { content: attr(data-label) ": "; color: #5f6673; font-size: .85rem; }
+  table.tasks .title { font-weight: 600; }
+}
 footer { max-width: 1200px; margin: 0 auto; padding: 0 1.2rem 2rem; font-size: .8rem; color: #5f6673; }
 `;
 

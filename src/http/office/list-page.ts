@@ -27,6 +27,17 @@ export interface ListPageData {
   org: OrgDirectory;
   principal?: Principal;
   footer: string;
+  /** Open tasks nobody can be reminded of today, with why (core/unaddressed.ts). */
+  unaddressed: ReadonlyArray<{ task: Task; message: string }>;
+}
+
+function unaddressedBox(d: ListPageData): Html | string {
+  if (!d.unaddressed.length) return '';
+  return html`<section class="unaddressed" id="unaddressed" role="alert">
+<h2>Nhiệm vụ không ai nhận được thư nhắc: ${String(d.unaddressed.length)}</h2>
+<p>Đơn vị chủ trì của các nhiệm vụ này không còn hoạt động, không có trong danh bạ hoặc chưa có địa chỉ thư: cập nhật danh bạ cơ quan hoặc giao lại nhiệm vụ.</p>
+<ul>${d.unaddressed.map((u) => html`<li data-task="${u.task.id}"><a href="/office/tasks/${encodeURIComponent(u.task.id)}">${u.task.title}</a> — ${u.message}</li>`)}</ul>
+</section>`;
 }
 
 function filterForm(d: ListPageData): Html {
@@ -64,15 +75,16 @@ function row(r: ListRow, i: number, org: OrgDirectory): Html {
   const inForce = deadlineNow(t);
   const deadline = t.recurrence ? (s.effectiveDay !== undefined ? `Kỳ ${s.occurrence}: ${vnDay(s.effectiveDay)}` : 'Định kỳ') : inForce ? vnDeadline(inForce) : 'Không thời hạn';
   const extended = !t.recurrence && t.deadline && t.extensions.length > 0 ? `gia hạn; ban đầu ${vnDeadline(t.deadline)}` : undefined;
+  // data-label: on a narrow screen each row is a card, and each cell says what it is (assets.ts).
   return html`<tr class="${STATUS_CLASS[s.status]}" data-task="${t.id}" data-status="${s.status}">
-<td>${i + 1}</td>
-<td><a class="title" href="/office/tasks/${encodeURIComponent(t.id)}">${t.title}</a>
+<td class="num">${i + 1}</td>
+<td class="task"><a class="title" href="/office/tasks/${encodeURIComponent(t.id)}">${t.title}</a>
 <span class="doc">Văn bản ${src.number} ngày ${vnDay(src.date)}${src.item ? `, mục ${src.item}` : ''}</span></td>
-<td>${bodyName(org, t.lead)}</td>
-<td>${t.coordinators.map((c) => bodyName(org, c)).join('; ')}</td>
-<td>${leaderName(org, leaderOf(t, org)) ?? ''}</td>
-<td>${deadline}${extended ? html`<span class="days">${extended}</span>` : ''}</td>
-<td><span class="badge ${STATUS_CLASS[s.status]}">${STATUS_LABELS[s.status]}</span>${days ? html`<span class="days">${days}</span>` : ''}</td>
+<td data-label="Chủ trì">${bodyName(org, t.lead)}</td>
+<td data-label="Phối hợp">${t.coordinators.map((c) => bodyName(org, c)).join('; ')}</td>
+<td data-label="Lãnh đạo phụ trách">${leaderName(org, leaderOf(t, org)) ?? ''}</td>
+<td data-label="Thời hạn">${deadline}${extended ? html`<span class="days">${extended}</span>` : ''}</td>
+<td data-label="Trạng thái"><span class="badge ${STATUS_CLASS[s.status]}">${STATUS_LABELS[s.status]}</span>${days ? html`<span class="days">${days}</span>` : ''}</td>
 </tr>`;
 }
 
@@ -80,6 +92,7 @@ export function listPage(d: ListPageData): string {
   const shown = d.rows.length;
   const main = html`<h1>Nhiệm vụ do UBND tỉnh giao</h1>
 ${d.parsed.problems.length ? html`<div class="problems" role="alert"><p>Bộ lọc chưa đúng:</p><ul>${d.parsed.problems.map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
+${unaddressedBox(d)}
 ${filterForm(d)}
 ${counts(d)}
 <p class="muted" id="result-count">${shown < d.total ? `Hiển thị ${shown}/${d.total} nhiệm vụ — lọc thêm để thu hẹp.` : `${d.total} nhiệm vụ.`}</p>

@@ -20,6 +20,7 @@ import type { OrgDirectory } from '../../core/org.js';
 import { buildReport } from '../../core/report.js';
 import { TASK_STATUSES, type TaskStatus, taskStatus } from '../../core/status.js';
 import type { Task } from '../../core/task.js';
+import { unaddressedTasks } from '../../core/unaddressed.js';
 import { TASK_ID_RE } from '../../core/task-codec.js';
 import type { ApiToken } from '../../config/env.js';
 import { DondocError, isDondocError } from '../../errors.js';
@@ -180,7 +181,7 @@ export function registerOfficeRoutes(app: FastifyInstance, deps: OfficeDeps): vo
         const principal = principals.get(req);
         const base = { parsed, org, chartCaption, footer: footer(), ...(principal ? { principal } : {}) };
         if (parsed.problems.length) {
-          return html(reply, listPage({ ...base, rows: [], total: 0, counts: empty, chart: renderChart([], chartCaption) }), 400);
+          return html(reply, listPage({ ...base, rows: [], total: 0, counts: empty, chart: renderChart([], chartCaption), unaddressed: [] }), 400);
         }
         const dueSoon = deps.policy?.dueSoon;
         const matched: ListRow[] = (await allTasks(store))
@@ -198,7 +199,10 @@ export function registerOfficeRoutes(app: FastifyInstance, deps: OfficeDeps): vo
           { from: dayFromYmd(year, 1, 1), to: dayFromYmd(year, 12, 31), now: t, ...(parsed.filter.body ? { body: parsed.filter.body } : {}) },
         );
         const chart = renderChart(chartBars(report.bodies), chartCaption);
-        return html(reply, listPage({ ...base, rows: rows.slice(0, maxRows), total: rows.length, counts, chart }));
+        // No task may remind nobody: those whose lead body cannot be reached today come first.
+        const byId = new Map(matched.map((r) => [r.task.id, r.task]));
+        const unaddressed = unaddressedTasks(byId.values(), org, calendar, t).map((u) => ({ task: byId.get(u.taskId)!, message: u.message }));
+        return html(reply, listPage({ ...base, rows: rows.slice(0, maxRows), total: rows.length, counts, chart, unaddressed }));
       });
 
       office.get('/tasks/:id', async (req, reply) => {

@@ -9,6 +9,7 @@ import { deadlineInstant } from '../../core/status.js';
 import { type Deadline, type Task, ONCE, occurrencesOf } from '../../core/task.js';
 import type { DeliveryRecord } from '../../store/delivery-log.js';
 import { DELIVERY_STATE_LABELS } from '../delivery-view.js';
+import { reasonText } from '../../core/reason-text.js';
 import {
   EVENT_LABELS,
   FIELD_LABELS,
@@ -190,7 +191,7 @@ function deliveryEntry(r: DeliveryRecord, t: TimelineInput): TimelineEntry {
     ...(r.mail && r.mail !== r.id ? [`Trong thư danh sách: ${r.mail}`] : []),
     ...(r.occurrence && r.occurrence !== ONCE ? [`Kỳ: ${r.occurrence}`] : []),
     ...(r.state === 'failed' && r.error ? [`Lỗi: ${r.error}`] : []),
-    ...((r.state === 'skipped' || r.state === 'muted') && r.reason ? [`Lý do: ${r.reason}`] : []),
+    ...((r.state === 'skipped' || r.state === 'muted') && r.reason ? [`Lý do: ${reasonText(r.reason)}`] : []),
     ...(r.attempts > 1 ? [`Số lần thử: ${r.attempts}`] : []),
   ];
   return { at, kind: 'delivery', tone, title: `${kindLabel(r.kind, r.level)}: ${DELIVERY_STATE_LABELS[r.state]}`, lines, future: at > t.now };
