@@ -7,6 +7,7 @@
 // Goal: ratio ≤ 1.25. It prints how many messages the wave became.
 //
 // Run: npx tsx bench/delivery-wave.ts [N] [LEAD_SECONDS]   (default 10000, 30)
+// Profile: BENCH_ONLY=dondoc node --import tsx --cpu-prof bench/delivery-wave.ts
 // The engine starts LEAD seconds before the instant: the scheduler places every copy in its
 // bundle ahead of time (lookahead), so the wave is only sending.
 import { runDelivery } from '../src/core/delivery-run.js';
@@ -17,7 +18,7 @@ import { loadTemplates } from '../src/mail/render.js';
 import { renderTaskMail, taskMailMessage } from '../src/mail/task-mail.js';
 import { identityOf } from '../src/queue/job-context.js';
 import { at } from '../tests/support/delivery-harness.js';
-import { bareThroughput, fmt, machine, startBench, startSink, waitFor } from './lib/delivery-bench.js';
+import { bareThroughput, cpuMeter, fmt, machine, startBench, startSink, waitFor } from './lib/delivery-bench.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -46,9 +47,10 @@ async function main(): Promise<void> {
     const copies = mails.reduce((k, m) => k + m.items.length, 0);
 
     // Bare baseline first (the engine is not running yet): the same messages, median of 3 rounds.
-    await bareThroughput(sink, messages('w'));
     const times: number[] = [];
-    for (let r = 0; r < 3; r++) times.push((mails.length / (await bareThroughput(sink, messages(`b${r}`)))) * 1000);
+    // BENCH_ONLY=dondoc: the engine's drain alone (for a profiler).
+    if (process.env.BENCH_ONLY !== 'dondoc') await bareThroughput(sink, messages('w'));
+    for (let r = 0; r < (process.env.BENCH_ONLY === 'dondoc' ? 1 : 3); r++) times.push((mails.length / (await bareThroughput(sink, messages(`b${r}`)))) * 1000);
     const idealMs = median(times);
 
     bench.clock.set(instant - leadS * 1000);
@@ -59,8 +61,11 @@ async function main(): Promise<void> {
     const early = bench.clock.now() < instant;
     await waitFor(() => bench.clock.now() >= instant, (leadS + 5) * 1000, 'the instant');
     const tw = performance.now();
+    const cpu = await cpuMeter(bench.redis);
     await waitFor(() => e.sent.count >= copies, 600_000, 'the wave sent');
     const drainMs = performance.now() - tw;
+    const used = await cpu();
+    const calls = [...used.calls.values()].reduce((a, b) => a + b, 0);
     const sentMessages = e.sent.messages;
     await e.close();
 
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
     console.log(`scheduling: every copy placed in its bundle in ${fmt(scheduledMs, 'ms')}${early ? ' (before the instant)' : ' (NOT before the instant: part of the drain below)'}`);
     console.log(`bare nodemailer, the same ${mails.length} messages: ${fmt(idealMs, 'ms')} (rounds: ${times.map((x) => Math.round(x)).join(', ')} ms)`);
     console.log(`dondoc drain from the instant: ${fmt(drainMs, 'ms')} (${fmt((sentMessages / drainMs) * 1000, 'msg/s')}, ${fmt((copies / drainMs) * 1000, 'items/s')})`);
+    console.log(`dondoc CPU per item: ${((used.ownMs / copies) * 1000).toFixed(0)} µs node, ${((used.redisMs / copies) * 1000).toFixed(0)} µs redis-server; ${(calls / copies).toFixed(1)} Redis commands per item (scripts' own counted)`);
     console.log(`ratio drain / bare time for the same messages: ${(drainMs / idealMs).toFixed(2)}   (goal ≤ 1.25)`);
   } finally {
     sink.stop();

@@ -170,6 +170,41 @@ export async function bareThroughput(sink: Sink, batch: OutgoingMessage[]): Prom
   return (batch.length / ms) * 1000;
 }
 
+/** Redis commands run so far, by name (INFO commandstats). */
+export async function redisCalls(redis: RedisClient): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const out = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+export interface Usage {
+  ownMs: number;
+  redisMs: number;
+  /** Redis commands run in between, by name (scripts count once, as evalsha/fcall). */
+  calls: Map<string, number>;
+}
+
+/** CPU spent by this process and by redis-server between start and stop (ms), for per-message figures. */
+export async function cpuMeter(redis: RedisClient): Promise<() => Promise<Usage>> {
+  const redisCpu = async (): Promise<number> => {
+    const info = await redis.info('cpu');
+    const v = (k: string): number => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return (v('used_cpu_user') + v('used_cpu_sys')) * 1000;
+  };
+  const own0 = process.cpuUsage();
+  const r0 = await redisCpu();
+  const c0 = await redisCalls(redis);
+  return async () => {
+    const own = process.cpuUsage(own0);
+    const redisMs = (await redisCpu()) - r0;
+    const c1 = await redisCalls(redis);
+    const calls = new Map<string, number>();
+    for (const [k, v] of c1) if (v - (c0.get(k) ?? 0) > 0 && k !== 'info') calls.set(k, v - (c0.get(k) ?? 0));
+    return { ownMs: (own.user + own.system) / 1000, redisMs, calls };
+  };
+}
+
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -50,14 +50,14 @@ export function bundleView(mailId: string, recipient: Recipient, items: readonly
     items: sorted.map((item, k) => {
       const v = views[k]! as Record<string, unknown>;
       const extra = others[k]!.filter((t) => !common.includes(t));
-      return {
+      // The item's own view, extended in place (a fresh object): cheaper than a spread (view.ts).
+      return Object.assign(v, {
         stt: k + 1,
-        ...v,
         level: item.n.level,
         informed: extra.join('; '),
         hasInformed: extra.length > 0,
         ...(item.replies ? { replies: item.replies } : {}),
-      };
+      });
     }),
   };
 }

@@ -145,7 +145,7 @@ export function noticeContent(loaded: LoadedConfig, task: Task, history: readonl
     stepDay: day,
     daysLeft: calendar.count(day, D),
   };
-  const view: MessageView = { ...notificationView(asNotification, { org, calendar, task, senderName: loaded.config.mail.from.name, basis: loaded.config.policy.basis }), ...extra };
+  const view: MessageView = Object.assign(notificationView(asNotification, { org, calendar, task, senderName: loaded.config.mail.from.name, basis: loaded.config.policy.basis }), extra);
   return { template: req.notice, to: r.to, cc: r.cc, warnings: r.warnings, view, ...(links ? { links } : {}) };
 }
 

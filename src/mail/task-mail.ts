@@ -38,7 +38,7 @@ export function renderTaskMail(templates: Templates, loaded: LoadedConfig, mailI
   const ctx = viewContextOf(loaded);
   if (items.length === 1) {
     const { n, task, copyId } = items[0]!;
-    return templates.render(n.template, { ...notificationView(n, { ...ctx, task }), ...copyRepliesFor(loaded, n, task, recipient, copyId) });
+    return templates.render(n.template, Object.assign(notificationView(n, { ...ctx, task }), copyRepliesFor(loaded, n, task, recipient, copyId)));
   }
   const view = bundleView(
     mailId,
